@@ -1,0 +1,274 @@
+// The test site: one loopback HTTP server per test that serves the shop pages and the
+// built SDK, and passes `/collect` to a real collector (SQLite in a temp folder) while
+// recording every raw request. Tests can make the next answers fail, or stop the whole
+// site and start it again on the same port and database.
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Collector, CollectorStats, StoredEvent } from '@waybill/collector';
+import type { CollectResponse } from '@waybill/core';
+
+/** The repository root. */
+export const ROOT = resolve(import.meta.dirname, '..');
+
+/** One request to `/collect`, as the browser sent it and as it was answered. */
+export interface CollectRequest {
+  method: string;
+  headers: IncomingHttpHeaders;
+  /** The raw body. */
+  body: string;
+  /** Server clock (ms) when the body had arrived. */
+  at: number;
+  /** The status the browser got (undefined until answered). */
+  status?: number;
+  /** The collector's answer, when it answered 200. */
+  answer?: CollectResponse;
+}
+
+/** A canned answer for the next request to `/collect`. */
+interface Failure {
+  status: number;
+  headers: Record<string, string>;
+}
+
+/** What {@link startSite} returns. */
+export interface TestSite {
+  /** Origin of the site, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** Every request to `/collect` so far (across restarts), oldest first. */
+  readonly requests: readonly CollectRequest[];
+  /** Serve `html` at `path` (default: a fresh path); returns the page's absolute URL. */
+  addPage(html: string, path?: string): string;
+  /** Answer the next `count` requests to `/collect` with `status` (and `headers`) instead of the collector. */
+  failNext(count: number, status: number, headers?: Record<string, string>): void;
+  /** Forget failures not used yet. */
+  clearFailures(): void;
+  /** Hold responses for `path` (e.g. `/waybill.min.js`) until the returned function is called. */
+  hold(path: string): () => void;
+  /** Close the collector and the listening socket (and its open connections): the site is down. */
+  stop(): Promise<void>;
+  /** Start again on the same port with a new collector on the same database. */
+  start(): Promise<void>;
+  /** Stored events, oldest first (receive order), optionally only those named `name`. */
+  events(name?: string): StoredEvent[];
+  /** Collector counters, summed over every collector this site ran (they reset on restart). */
+  stats(): CollectorStats;
+  /** Stop everything and delete the database. */
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+};
+
+const IDB_KEYVAL_DIR = dirname(createRequire(join(ROOT, 'packages/core/package.json')).resolve('idb-keyval/package.json'));
+
+/** URL prefixes and the folders they are served from (see the import map in pages.ts). */
+const STATIC: [prefix: string, dir: string][] = [
+  ['/pkg/core/', join(ROOT, 'packages/core/dist')],
+  ['/pkg/first-party/', join(ROOT, 'packages/first-party/dist')],
+  ['/node_modules/idb-keyval/', IDB_KEYVAL_DIR],
+  ['/', join(ROOT, 'packages/browser/dist')], // /waybill.min.js, /waybill-stub.js
+];
+
+/** The built collector: tests run against what ships, not the sources. */
+async function loadCollector(): Promise<typeof import('@waybill/collector')> {
+  return import(pathToFileURL(join(ROOT, 'packages/collector/dist/index.js')).href);
+}
+
+const readAll = (stream: IncomingMessage): Promise<Buffer> =>
+  new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => done(Buffer.concat(chunks)));
+    stream.on('error', fail);
+  });
+
+const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'content-length'];
+const withoutHopByHop = <T extends Record<string, unknown>>(headers: T): T => {
+  const copy = { ...headers };
+  for (const name of HOP_BY_HOP) delete copy[name];
+  return copy;
+};
+
+/** Start a site on a free loopback port. */
+export async function startSite(): Promise<TestSite> {
+  const { createCollector } = await loadCollector();
+  const dir = mkdtempSync(join(tmpdir(), 'waybill-e2e-'));
+  const db = join(dir, 'collector.db');
+  const requests: CollectRequest[] = [];
+  const pages = new Map<string, string>();
+  const held = new Map<string, Promise<void>>();
+  let failures: Failure[] = [];
+  let pastStats: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
+  let collector: Collector | undefined;
+  let collectorUrl = '';
+  let server: Server | undefined;
+  let port = 0;
+  let origin = '';
+
+  /** Pass a recorded request on to the real collector and relay its answer. */
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, record: CollectRequest): void => {
+    const target = new URL(req.url ?? '/', collectorUrl);
+    const upstream = request(
+      target,
+      { method: req.method, headers: { ...withoutHopByHop(req.headers), 'content-length': String(body.length) }, agent: false },
+      (answer) => {
+        readAll(answer).then(
+          (text) => {
+            record.status = answer.statusCode;
+            if (answer.statusCode === 200) {
+              try {
+                record.answer = JSON.parse(text.toString('utf8')) as CollectResponse;
+              } catch {
+                // not JSON: leave `answer` out; the test that cares sees it missing
+              }
+            }
+            res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers));
+            res.end(text);
+          },
+          () => res.destroy(),
+        );
+      },
+    );
+    upstream.on('error', () => {
+      record.status = 502;
+      if (!res.headersSent) res.writeHead(502).end();
+    });
+    upstream.end(body);
+  };
+
+  const collect = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readAll(req);
+    const record: CollectRequest = { method: req.method ?? '', headers: req.headers, body: body.toString('utf8'), at: Date.now() };
+    requests.push(record);
+    const failure = req.method === 'POST' ? failures.shift() : undefined;
+    if (failure) {
+      record.status = failure.status;
+      res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
+      res.end(JSON.stringify({ error: `injected ${failure.status}` }));
+      return;
+    }
+    forward(req, body, res, record);
+  };
+
+  const serveFile = async (pathname: string, res: ServerResponse): Promise<void> => {
+    for (const [prefix, base] of STATIC) {
+      if (!pathname.startsWith(prefix)) continue;
+      const file = resolve(base, `.${pathname.slice(prefix.length - 1)}`);
+      if (!file.startsWith(base + sep)) break; // `..` out of the folder
+      try {
+        const data = await readFile(file);
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+        res.end(data);
+        return;
+      } catch {
+        break;
+      }
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const pathname = new URL(req.url ?? '/', origin).pathname;
+    await held.get(pathname);
+    if (pathname === '/collect') return collect(req, res);
+    const page = pages.get(pathname);
+    if (page !== undefined) {
+      res.writeHead(200, { 'content-type': TYPES['.html']!, 'cache-control': 'no-store' });
+      res.end(page);
+      return;
+    }
+    return serveFile(pathname, res);
+  };
+
+  const start = async (): Promise<void> => {
+    const s = createServer((req, res) => {
+      handle(req, res).catch(() => res.destroy());
+    });
+    await new Promise<void>((done, fail) => {
+      s.once('error', fail);
+      s.listen(port, '127.0.0.1', () => done());
+    });
+    port = (s.address() as AddressInfo).port;
+    origin = `http://127.0.0.1:${port}`;
+    collector = createCollector({ db, allowedOrigins: [origin] });
+    collectorUrl = await collector.listen(0, '127.0.0.1');
+    server = s;
+  };
+
+  const stop = async (): Promise<void> => {
+    const s = server;
+    server = undefined;
+    if (s) {
+      const closed = new Promise<void>((done) => s.close(() => done()));
+      s.closeAllConnections(); // keep-alive sockets would otherwise go on serving the browser
+      await closed;
+    }
+    if (collector) {
+      const { requests: r, accepted, duplicates, rejected } = collector.stats();
+      pastStats = { requests: pastStats.requests + r, accepted: pastStats.accepted + accepted, duplicates: pastStats.duplicates + duplicates, rejected: pastStats.rejected + rejected };
+      await collector.close();
+      collector = undefined;
+    }
+  };
+
+  await start();
+  let pageCount = 0;
+
+  return {
+    get url() {
+      return origin;
+    },
+    requests,
+    addPage(html, path = `/page-${++pageCount}`) {
+      pages.set(path, html);
+      return origin + path;
+    },
+    failNext(count, status, headers = {}) {
+      for (let i = 0; i < count; i++) failures.push({ status, headers });
+    },
+    clearFailures() {
+      failures = [];
+    },
+    hold(path) {
+      let release!: () => void;
+      held.set(path, new Promise<void>((done) => (release = done)));
+      return () => {
+        held.delete(path);
+        release();
+      };
+    },
+    stop,
+    start,
+    events(name) {
+      if (!collector) throw new Error('the site is stopped: start() it to read the collector');
+      return collector.events(name === undefined ? {} : { name }).reverse();
+    },
+    stats() {
+      const now = collector?.stats() ?? { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
+      return {
+        requests: pastStats.requests + now.requests,
+        accepted: pastStats.accepted + now.accepted,
+        duplicates: pastStats.duplicates + now.duplicates,
+        rejected: pastStats.rejected + now.rejected,
+      };
+    },
+    async close() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The copy-paste stub, as a shop inlines it. */
+export const readStub = (): string => readFileSync(join(ROOT, 'packages/browser/dist/waybill-stub.js'), 'utf8');

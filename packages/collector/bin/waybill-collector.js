@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// The `waybill-collector` command: runs the collector until SIGINT or SIGTERM.
+import { parseArgs } from 'node:util';
+import { createCollector } from '../dist/index.js';
+
+const USAGE = `usage: waybill-collector [options]
+
+  --port <n>             port to listen on (default 8787; 0 picks a free port)
+  --host <address>       address to listen on (default 127.0.0.1)
+  --db <file>            SQLite database file (default ./waybill.db)
+  --allow-origin <list>  origin allowed to send events, such as https://shop.example;
+                         repeat it or separate origins with commas; * allows any
+  --static <dir>         serve the files of <dir> on every other path
+  --verbose              log each request to stderr
+  --help                 show this help
+`;
+
+function parse(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string', default: '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      db: { type: 'string', default: './waybill.db' },
+      'allow-origin': { type: 'string', multiple: true, default: [] },
+      static: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
+    throw new Error(`--port must be a number from 0 to 65535, not "${values.port}"`);
+  }
+  return values;
+}
+
+let options;
+try {
+  options = parse(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`waybill-collector: ${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+if (options.help) {
+  process.stdout.write(USAGE);
+} else {
+  let collector;
+  try {
+    collector = createCollector({
+      db: options.db,
+      allowedOrigins: options['allow-origin'].flatMap((list) => list.split(',')).map((o) => o.trim()).filter(Boolean),
+      staticDir: options.static,
+      log: options.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    });
+    const url = await collector.listen(Number(options.port), options.host);
+    process.stdout.write(`waybill collector listening on ${url}\n`);
+  } catch (error) {
+    process.stderr.write(`waybill-collector: ${error.message}\n`);
+    await collector?.close();
+    process.exit(1);
+  }
+  const stop = () => {
+    collector.close().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`waybill-collector: ${error.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,302 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { resolve } from 'node:path';
+import type { CollectResponse } from '@waybill/core';
+import { closeAfterResponse, mediaType, readBody, sendError, sendJson } from './http';
+import { serveStatic } from './static';
+import { openStore, type StoredEvent } from './store';
+import { checkBatch, validateEvent, type ValidEvent } from './validate';
+
+export type { StoredEvent };
+
+/** Options of {@link createCollector}. */
+export interface CollectorOptions {
+  /** SQLite file; created (with its folder) if missing. `':memory:'` keeps nothing. Default `'./waybill.db'`. */
+  db?: string;
+  /**
+   * Origins (exact, such as `'https://shop.example'`) whose pages may send events and read answers;
+   * `'*'` allows any. Same-origin requests are always allowed. Default: none.
+   */
+  allowedOrigins?: string[];
+  /** A folder whose files are served for GET/HEAD of any path the collector does not own. */
+  staticDir?: string;
+  /** Largest accepted body of `POST /collect`, in bytes. Default 256 KiB. */
+  maxBodyBytes?: number;
+  /** Receives one line per request and one per internal error. Default: no logging. */
+  log?: (line: string) => void;
+}
+
+/** Counters since the collector was created. */
+export interface CollectorStats {
+  /** `POST /collect` requests, whatever their answer. */
+  requests: number;
+  /** Events stored. */
+  accepted: number;
+  /** Events not stored because their id was already stored. */
+  duplicates: number;
+  /** Events refused by validation (listed in an answer's `rejected`). */
+  rejected: number;
+}
+
+/** Filter of {@link Collector.events}. */
+export interface EventsQuery {
+  /** At most this many events. Default: all. */
+  limit?: number;
+  /** Only events with this `name`. */
+  name?: string;
+}
+
+/** A collector made by {@link createCollector}. */
+export interface Collector {
+  /** The `node:http` request handler, for use in your own server. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Starts an HTTP server; resolves its base URL, such as `'http://127.0.0.1:8787'`. Port 0 picks a free port. */
+  listen(port?: number, host?: string): Promise<string>;
+  stats(): CollectorStats;
+  /** Stored events, newest first (in the order they were received). */
+  events(query?: EventsQuery): StoredEvent[];
+  /** Stops the server, if listening, and closes the database. */
+  close(): Promise<void>;
+}
+
+const ROUTE_METHODS: Record<string, string[]> = {
+  '/collect': ['POST', 'OPTIONS'],
+  '/health': ['GET', 'HEAD'],
+  '/events': ['GET', 'HEAD'],
+};
+const BODY_TYPES = new Set(['', 'text/plain', 'application/json']);
+const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const EVENTS_DEFAULT_LIMIT = 100;
+const EVENTS_MAX_LIMIT = 1000;
+// Long enough for a response to finish; short enough that `close()` never hangs on a stalled client.
+const CLOSE_GRACE_MS = 1000;
+
+/** Splits a request target into its path and query without letting `//host/...` change the host. */
+function splitTarget(target = '/'): { pathname: string; query: URLSearchParams } {
+  const q = target.indexOf('?');
+  let pathname = q === -1 ? target : target.slice(0, q);
+  if (!pathname.startsWith('/')) {
+    // absolute-form (`http://host/path`), as sent to proxies
+    try {
+      pathname = new URL(pathname).pathname;
+    } catch {
+      // not a path; routed nowhere
+    }
+  }
+  return { pathname, query: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)) };
+}
+
+const normaliseOrigin = (origin: string): string => {
+  try {
+    return origin === '*' ? origin : new URL(origin).origin;
+  } catch {
+    return origin;
+  }
+};
+
+/**
+ * Creates the first-party collector: `POST /collect` validates, deduplicates (by event id)
+ * and stores events in SQLite; `GET /health` and `GET /events` report what it holds.
+ */
+export function createCollector(options: CollectorOptions = {}): Collector {
+  const store = openStore(options.db ?? './waybill.db');
+  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  const allowed = new Set((options.allowedOrigins ?? []).map(normaliseOrigin));
+  const staticRoot = options.staticDir === undefined ? undefined : resolve(options.staticDir);
+  const counters: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
+  let server: Server | undefined;
+  let closing: Promise<void> | undefined;
+
+  const log = (line: string): void => {
+    try {
+      options.log?.(line);
+    } catch {
+      // a failing logger must not take requests down with it
+    }
+  };
+
+  const originAllowed = (origin: string | undefined, host: string | undefined): boolean => {
+    if (origin === undefined || allowed.has('*') || allowed.has(origin)) return true;
+    try {
+      return new URL(origin).host === host?.toLowerCase();
+    } catch {
+      return false;
+    }
+  };
+
+  function preflight(req: IncomingMessage, res: ServerResponse): void {
+    const requested = (req.headers['access-control-request-headers'] ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => TOKEN.test(h) && h.toLowerCase() !== 'content-type');
+    res.writeHead(204, {
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
+      'Access-Control-Allow-Headers': ['Content-Type', ...new Set(requested)].join(', '),
+      'Access-Control-Max-Age': '86400',
+      Vary: 'Origin, Access-Control-Request-Headers',
+    });
+    res.end();
+  }
+
+  async function collect(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const type = mediaType(req.headers['content-type']);
+    if (!BODY_TYPES.has(type)) {
+      return sendError(res, 415, `unsupported Content-Type "${type}": send text/plain or application/json`);
+    }
+    const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+      return sendError(res, 415, `unsupported Content-Encoding "${encoding}": send the body uncompressed`);
+    }
+    const tooLarge = `body larger than ${maxBodyBytes} bytes`;
+    if (Number(req.headers['content-length']) > maxBodyBytes) {
+      closeAfterResponse(res);
+      return sendError(res, 413, tooLarge);
+    }
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'aborted') return void res.destroy();
+    if (body === 'too-large') {
+      closeAfterResponse(res);
+      return sendError(res, 413, tooLarge);
+    }
+    if (body.length === 0) return sendError(res, 400, 'body is empty: send {"v": 1, "events": [...]}');
+    let data: unknown;
+    try {
+      data = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
+    } catch {
+      return sendError(res, 400, 'body is not valid JSON');
+    }
+    const batch = checkBatch(data);
+    if ('error' in batch) return sendError(res, batch.status, batch.error);
+
+    const good: ValidEvent[] = [];
+    const rejected: CollectResponse['rejected'] = [];
+    batch.events.forEach((event, index) => {
+      const checked = validateEvent(event);
+      if (typeof checked === 'string') rejected.push({ index, error: checked });
+      else good.push(checked);
+    });
+    const { accepted, duplicates } = store.insert(good, Date.now());
+    counters.accepted += accepted;
+    counters.duplicates += duplicates;
+    counters.rejected += rejected.length;
+    sendJson(res, 200, { accepted, duplicates, rejected } satisfies CollectResponse);
+  }
+
+  function listEvents(query: URLSearchParams, res: ServerResponse): void {
+    const raw = query.get('limit') || String(EVENTS_DEFAULT_LIMIT);
+    const limit = /^\d{1,4}$/.test(raw) ? Number(raw) : 0;
+    if (limit < 1 || limit > EVENTS_MAX_LIMIT) {
+      return sendError(res, 400, `limit must be an integer from 1 to ${EVENTS_MAX_LIMIT}`);
+    }
+    sendJson(res, 200, store.list(limit, query.get('name') || undefined));
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const { pathname, query } = splitTarget(req.url);
+    const methods = ROUTE_METHODS[pathname];
+    if (methods) {
+      const origin = req.headers.origin;
+      const originOk = originAllowed(origin, req.headers.host);
+      res.setHeader('Vary', 'Origin');
+      if (origin !== undefined && originOk) {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Access-Control-Allow-Credentials', 'true');
+      }
+      if (pathname === '/collect' && method === 'POST') counters.requests++;
+      if (!methods.includes(method)) {
+        return sendError(res, 405, `${method} is not allowed on ${pathname}`, { Allow: methods.join(', ') });
+      }
+      if (pathname === '/collect') {
+        if (!originOk) return sendError(res, 403, 'origin not allowed');
+        return method === 'OPTIONS' ? preflight(req, res) : collect(req, res);
+      }
+      if (pathname === '/health') return sendJson(res, 200, { ok: true, events: store.count(), ...counters });
+      return listEvents(query, res);
+    }
+    if (staticRoot === undefined || !pathname.startsWith('/')) return sendError(res, 404, 'not found');
+    if (method !== 'GET' && method !== 'HEAD') {
+      return sendError(res, 405, `${method} is not allowed here`, { Allow: 'GET, HEAD' });
+    }
+    return serveStatic(staticRoot, pathname, req, res);
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    // Without listeners, an 'error' on either stream (a client hanging up) would be thrown.
+    req.on('error', () => {});
+    res.on('error', (error) => log(`response error ${req.method} ${req.url}: ${error.message}`));
+    res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode}`));
+    route(req, res).catch((error: unknown) => {
+      log(`error ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
+      if (res.headersSent) return void res.destroy();
+      try {
+        sendError(res, 500, 'internal error');
+      } catch {
+        res.destroy();
+      }
+    });
+  }
+
+  function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    log(`client error: ${error.code ?? error.message}`);
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const body = JSON.stringify({ error: 'malformed HTTP request' });
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+
+  function listen(port = 8787, host = '127.0.0.1'): Promise<string> {
+    if (closing) return Promise.reject(new Error('collector is closed'));
+    if (server) return Promise.reject(new Error('collector is already listening'));
+    const s = createServer(handle);
+    s.on('clientError', onClientError);
+    server = s;
+    return new Promise((resolvePromise, reject) => {
+      const fail = (error: Error) => {
+        server = undefined;
+        reject(error);
+      };
+      s.once('error', fail);
+      s.listen(port, host, () => {
+        s.off('error', fail);
+        s.on('error', (error) => log(`server error: ${error.message}`));
+        const { address, port: actual } = s.address() as AddressInfo;
+        resolvePromise(`http://${address.includes(':') ? `[${address}]` : address}:${actual}`);
+      });
+    });
+  }
+
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      const s = server;
+      if (s?.listening) {
+        await new Promise<void>((done) => {
+          const force = setTimeout(() => s.closeAllConnections(), CLOSE_GRACE_MS);
+          s.close(() => {
+            clearTimeout(force);
+            done();
+          });
+          s.closeIdleConnections();
+        });
+      }
+      store.close();
+    })();
+    return closing;
+  }
+
+  return {
+    handle,
+    listen,
+    close,
+    stats: () => ({ ...counters }),
+    events(query = {}) {
+      const { limit, name } = query;
+      if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+        throw new RangeError('limit must be a non-negative integer');
+      }
+      return store.list(limit, name);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createCollector } from '@waybill/collector';
+import { batch, makeEvent, post, startCollector, tempDir } from './helpers';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const pkg = join(repo, 'packages/collector');
+let build: string;
+let bin: string;
+
+// The command runs the built package, so build it (with the repository's own rollup
+// configuration) into a scratch copy of the package, leaving packages/collector/dist alone.
+beforeAll(async () => {
+  build = mkdtempSync(join(tmpdir(), 'waybill-cli-'));
+  const configs = (await import(pathToFileURL(join(repo, 'rollup.config.mjs')).href)).default as RollupOptions[];
+  const config = configs.find((c) => (c.output as OutputOptions).file === 'packages/collector/dist/index.js');
+  if (!config) throw new Error('rollup.config.mjs has no build of packages/collector/dist/index.js');
+  const bundle = await rollup({ ...config, input: join(pkg, 'src/index.ts'), output: undefined });
+  await bundle.write({ ...(config.output as OutputOptions), file: join(build, 'dist/index.js') });
+  await bundle.close();
+  mkdirSync(join(build, 'bin'));
+  bin = join(build, 'bin/waybill-collector.js');
+  copyFileSync(join(pkg, 'bin/waybill-collector.js'), bin);
+  symlinkSync(join(pkg, 'node_modules'), join(build, 'node_modules'), 'dir'); // for better-sqlite3
+}, 60_000);
+
+afterAll(() => rmSync(build, { recursive: true, force: true }));
+
+/** Spawns the command; it is killed after the test if still running. */
+function run(args: string[]) {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const match = /^waybill collector listening on (http:\/\/\S+)\n/.exec(out.stdout);
+      if (match) resolve(match[1]!);
+    });
+    void exit.then((code) => reject(new Error(`exited with ${code} before listening: ${out.stderr}`)));
+  });
+  listening.catch(() => {}); // only some tests wait for it
+  return { child, out, exit, listening };
+}
+
+describe('waybill-collector', () => {
+  it('--help prints the usage and exits 0', async () => {
+    const { out, exit } = run(['--help']);
+    expect(await exit).toBe(0);
+    expect(out.stdout).toMatch(/^usage: waybill-collector/);
+    for (const flag of ['--port', '--host', '--db', '--allow-origin', '--static']) expect(out.stdout).toContain(flag);
+  });
+
+  it.each([['--nope'], ['--port'], ['--port', 'abc'], ['--port', '70000'], ['stray']])(
+    'prints the usage on stderr and exits 2 for %j',
+    async (...args) => {
+      const { out, exit } = run(args);
+      expect(await exit).toBe(2);
+      expect(out.stderr).toContain('usage: waybill-collector');
+      expect(out.stdout).toBe('');
+    },
+  );
+
+  it('serves with its flags, prints one line, and stops cleanly on SIGTERM', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'data', 'waybill.db');
+    mkdirSync(join(dir, 'site'));
+    writeFileSync(join(dir, 'site', 'index.html'), '<h1>storefront</h1>');
+    const cli = run([
+      '--port', '0', '--db', db, '--static', join(dir, 'site'),
+      '--allow-origin', 'https://a.example,https://b.example', '--allow-origin', 'https://c.example',
+    ]);
+    const url = await cli.listening;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).not.toBe('http://127.0.0.1:0');
+
+    const event = makeEvent();
+    const fromB = await post(url, batch([event]), { Origin: 'https://b.example' });
+    expect(await fromB.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(fromB.headers.get('access-control-allow-origin')).toBe('https://b.example');
+    expect((await post(url, batch([makeEvent()]), { Origin: 'https://c.example' })).status).toBe(200);
+    expect((await post(url, batch([makeEvent()]), { Origin: 'https://d.example' })).status).toBe(403);
+    expect(await (await fetch(`${url}/`)).text()).toContain('storefront');
+
+    cli.child.kill('SIGTERM');
+    expect(await cli.exit).toBe(0);
+    expect(cli.out.stdout).toBe(`waybill collector listening on ${url}\n`);
+    expect(cli.out.stderr).toBe('');
+
+    const reopened = createCollector({ db });
+    onTestFinished(() => reopened.close());
+    expect(reopened.events()).toHaveLength(2);
+  });
+
+  it('stops cleanly on SIGINT', async () => {
+    const cli = run(['--port', '0', '--db', ':memory:']);
+    await cli.listening;
+    cli.child.kill('SIGINT');
+    expect(await cli.exit).toBe(0);
+  });
+
+  it('exits 1 with a message when the port is taken', async () => {
+    const { url } = await startCollector();
+    const cli = run(['--port', new URL(url).port, '--db', ':memory:']);
+    expect(await cli.exit).toBe(1);
+    expect(cli.out.stderr).toMatch(/EADDRINUSE/);
+  });
+});

@@ -1,0 +1,277 @@
+import { createServer, request } from 'node:http';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createCollector } from '@waybill/collector';
+import { batch, expectAlive, expectError, makeEvent, post, startCollector, tempDir } from './helpers';
+
+describe('POST /collect: accepted batches', () => {
+  it('stores a text/plain batch (as sendBeacon sends it) and answers the counts', async () => {
+    const { collector, url } = await startCollector();
+    const events = [makeEvent({ name: 'view_item' }), makeEvent({ type: 'page', name: 'page_view' })];
+    const res = await post(url, batch(events));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+
+    const stored = collector.events();
+    expect(stored.map((e) => e.id)).toEqual([events[1]!.id, events[0]!.id]);
+    // what was sent comes back unchanged, plus the time it was received
+    const { receivedAt, ...sent } = stored[1]!;
+    expect(sent).toEqual(events[0]);
+    expect(receivedAt).toBeGreaterThan(0);
+    expect(collector.stats()).toEqual({ requests: 1, accepted: 2, duplicates: 0, rejected: 0 });
+  });
+
+  it('accepts application/json and a body without Content-Type', async () => {
+    const { collector, url } = await startCollector();
+    const json = await fetch(`${url}/collect`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+      body: batch([makeEvent()]),
+    });
+    expect(await json.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    // a byte array body makes fetch send no Content-Type at all
+    const untyped = await fetch(`${url}/collect`, { method: 'POST', body: new TextEncoder().encode(batch([makeEvent()])) });
+    expect(await untyped.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(collector.events()).toHaveLength(2);
+  });
+
+  it('keeps optional fields optional: userId, traits, and explicit nulls', async () => {
+    const { collector, url } = await startCollector();
+    const minimal = { id: 'min-1', type: 'identify', name: 'identify', ts: 1 };
+    const identified = makeEvent({ type: 'identify', name: 'identify', userId: 'user-42', traits: { email: 'a'.repeat(64) } });
+    const nulls = makeEvent({ userId: null, traits: null, props: null });
+    const res = await post(url, batch([minimal, identified, nulls]));
+    expect(await res.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+    expect(collector.events({ name: 'identify' }).map((e) => e.userId)).toEqual(['user-42', undefined]);
+  });
+
+  it('answers an empty batch with zero counts', async () => {
+    const { url } = await startCollector();
+    const res = await post(url, batch([]));
+    expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, rejected: [] });
+  });
+});
+
+describe('POST /collect: duplicates', () => {
+  it('counts an id repeated within one batch once', async () => {
+    const { collector, url } = await startCollector();
+    const e = makeEvent();
+    const res = await post(url, batch([e, { ...e, name: 'changed' }, e]));
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 2, rejected: [] });
+    expect(collector.events().map((s) => s.name)).toEqual(['add_to_cart']);
+  });
+
+  it('counts an id seen in an earlier batch as a duplicate, not an error', async () => {
+    const { collector, url } = await startCollector();
+    const [a, b] = [makeEvent(), makeEvent()];
+    await post(url, batch([a]));
+    const res = await post(url, batch([a, b]));
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    expect(collector.events().map((e) => e.id)).toEqual([b.id, a.id]);
+    expect(collector.stats()).toEqual({ requests: 2, accepted: 2, duplicates: 1, rejected: 0 });
+  });
+
+  it('remembers ids across a restart on the same database file', async () => {
+    const db = join(tempDir(), 'nested', 'waybill.db');
+    const [a, b] = [makeEvent({ id: 'purchase-1001' }), makeEvent()];
+
+    const first = createCollector({ db });
+    const firstUrl = await first.listen(0);
+    expect(await (await post(firstUrl, batch([a]))).json()).toMatchObject({ accepted: 1 });
+    await first.close();
+
+    const second = createCollector({ db });
+    onTestFinished(() => second.close());
+    const secondUrl = await second.listen(0);
+    expect(await (await post(secondUrl, batch([a, b]))).json()).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    expect(second.events().map((e) => e.id)).toEqual([b.id, a.id]);
+  });
+});
+
+describe('POST /collect: event validation', () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['missing id', { id: undefined }, /^id must be/],
+    ['empty id', { id: '' }, /^id must be/],
+    ['id with a space', { id: 'a b' }, /^id must be/],
+    ['id of 129 characters', { id: 'x'.repeat(129) }, /^id must be/],
+    ['numeric id', { id: 42 }, /^id must be/],
+    ['unknown type', { type: 'alias' }, /^type must be one of track, page, identify/],
+    ['missing name', { name: undefined }, /^name must be/],
+    ['empty name', { name: '' }, /^name must be/],
+    ['name of 129 characters', { name: 'n'.repeat(129) }, /^name must be/],
+    ['ts as a string', { ts: '1700000000000' }, /^ts must be/],
+    ['ts of zero', { ts: 0 }, /^ts must be/],
+    ['negative ts', { ts: -5 }, /^ts must be/],
+    ['props as an array', { props: [1, 2] }, /^props must be an object/],
+    ['props as a string', { props: 'x' }, /^props must be an object/],
+    ['anonymousId of 129 characters', { anonymousId: 'a'.repeat(129) }, /^anonymousId must be a string/],
+    ['numeric sessionId', { sessionId: 7 }, /^sessionId must be a string/],
+    ['userId of 257 characters', { userId: 'u'.repeat(257) }, /^userId must be a string of at most 256/],
+    ['traits as an array', { traits: [] }, /^traits must be an object/],
+    ['context as a string', { context: 'x' }, /^context must be an object/],
+  ];
+
+  it.each(cases)('rejects an event with %s and stores its good neighbours', async (_, fields, error) => {
+    const { collector, url } = await startCollector();
+    const [good1, bad, good2] = [makeEvent(), makeEvent(fields), makeEvent()];
+    const res = await post(url, batch([good1, bad, good2]));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { accepted: number; rejected: { index: number; error: string }[] };
+    expect(body.accepted).toBe(2);
+    expect(body.rejected).toHaveLength(1);
+    expect(body.rejected[0]!.index).toBe(1);
+    expect(body.rejected[0]!.error).toMatch(error);
+    expect(collector.events().map((e) => e.id)).toEqual([good2.id, good1.id]);
+    expect(collector.stats().rejected).toBe(1);
+    await expectAlive(url);
+  });
+
+  it('accepts the boundaries: 128-character id and name, 256-character userId', async () => {
+    const { url } = await startCollector();
+    const edge = makeEvent({ id: 'A-z_0.9:'.repeat(16), name: 'n'.repeat(128), userId: 'u'.repeat(256) });
+    expect(await (await post(url, batch([edge]))).json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+  });
+
+  it('names every bad field of one event', async () => {
+    const { url } = await startCollector();
+    const res = await post(url, batch([{ id: '', type: 'x', name: 'ok', ts: 'now' }]));
+    const { rejected } = (await res.json()) as { rejected: { index: number; error: string }[] };
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.error).toMatch(/id must be.*; type must be.*; ts must be/);
+  });
+
+  it.each([null, 'text', 3, [makeEvent()]])('rejects a non-object event (%j)', async (item) => {
+    const { url } = await startCollector();
+    const res = await post(url, batch([item]));
+    expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, rejected: [{ index: 0, error: 'event must be an object' }] });
+  });
+});
+
+describe('POST /collect: refused requests', () => {
+  it('400 for a body that is not JSON', async () => {
+    const { url } = await startCollector();
+    await expectError(await post(url, '{"v": 1, "events": ['), 400, /not valid JSON/);
+    await expectError(await post(url, ''), 400, /empty/);
+    await expectAlive(url);
+  });
+
+  it.each([
+    ['an array', '[]', /JSON object/],
+    ['a string', '"hello"', /JSON object/],
+    ['no version', JSON.stringify({ events: [] }), /"v": 1/],
+    ['no events', JSON.stringify({ v: 1 }), /"events" must be an array/],
+    ['events as an object', JSON.stringify({ v: 1, events: {} }), /"events" must be an array/],
+  ])('400 for a body that is %s', async (_, body, message) => {
+    const { url } = await startCollector();
+    await expectError(await post(url, body), 400, message);
+    await expectAlive(url);
+  });
+
+  it('400 naming an unsupported wire format version', async () => {
+    const { collector, url } = await startCollector();
+    await expectError(await post(url, JSON.stringify({ v: 2, events: [makeEvent()] })), 400, /unsupported wire format version 2/);
+    expect(collector.events()).toHaveLength(0);
+  });
+
+  it('413 for more than 500 events, 200 for exactly 500', async () => {
+    const { collector, url } = await startCollector();
+    const events = Array.from({ length: 501 }, () => makeEvent({ context: undefined, props: undefined }));
+    await expectError(await post(url, batch(events)), 413, /too many events.*501/);
+    expect(collector.events()).toHaveLength(0);
+    expect(await (await post(url, batch(events.slice(0, 500)))).json()).toMatchObject({ accepted: 500 });
+  });
+
+  it('415 for other content types and compressed bodies', async () => {
+    const { collector, url } = await startCollector();
+    const body = batch([makeEvent()]);
+    await expectError(await post(url, body, { 'Content-Type': 'application/x-www-form-urlencoded' }), 415, /Content-Type/);
+    await expectError(await post(url, body, { 'Content-Type': 'multipart/form-data; boundary=x' }), 415);
+    await expectError(await post(url, body, { 'Content-Encoding': 'gzip' }), 415, /Content-Encoding/);
+    expect(collector.events()).toHaveLength(0);
+    await expectAlive(url);
+  });
+
+  it('413 when Content-Length announces more than maxBodyBytes, 200 at exactly the limit', async () => {
+    const { collector, url } = await startCollector({ maxBodyBytes: 2048 });
+    const body = batch([makeEvent()]);
+    const atLimit = body.padEnd(2048, ' '); // whitespace after JSON is still JSON
+    expect(await (await post(url, atLimit)).json()).toMatchObject({ accepted: 1 });
+    await expectError(await post(url, body.padEnd(2049, ' ')), 413, /larger than 2048 bytes/);
+    expect(collector.events()).toHaveLength(1);
+    await expectAlive(url);
+  });
+
+  it('413 above 256 KiB by default', async () => {
+    const { url } = await startCollector();
+    const big = batch([makeEvent({ props: { blob: 'x'.repeat(256 * 1024) } })]);
+    await expectError(await post(url, big), 413, /larger than 262144 bytes/);
+    await expectAlive(url);
+  });
+
+  it('413 for a chunked body that grows past the limit, without reading it all', async () => {
+    const collector = createCollector({ db: ':memory:', maxBodyBytes: 4096 });
+    const seen: { chunked: boolean; bytes: number }[] = [];
+    const server = createServer((req, res) => {
+      const entry = { chunked: req.headers['transfer-encoding'] === 'chunked', bytes: 0 };
+      seen.push(entry);
+      req.on('data', (chunk: Buffer) => (entry.bytes += chunk.length));
+      collector.handle(req, res);
+    });
+    onTestFinished(async () => {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+      await collector.close();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as { port: number };
+    const url = `http://127.0.0.1:${port}`;
+
+    // 10 MB offered in 64 KiB chunks: the answer must come long before the end
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let offered = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offered >= 10 * 1024 * 1024) return controller.close();
+        offered += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await fetch(`${url}/collect`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    await expectError(res, 413, /larger than 4096 bytes/);
+    expect(seen[0]!.chunked).toBe(true);
+    expect(seen[0]!.bytes).toBeLessThan(10 * 1024 * 1024);
+
+    // a chunked body within the limit is fine
+    const small = new TextEncoder().encode(batch([makeEvent()]));
+    const ok = await fetch(`${url}/collect`, {
+      method: 'POST',
+      duplex: 'half',
+      body: new ReadableStream({ start: (c) => (c.enqueue(small), c.close()) }),
+    } as RequestInit);
+    expect(await ok.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(seen[1]!.chunked).toBe(true);
+    expect(collector.stats()).toEqual({ requests: 2, accepted: 1, duplicates: 0, rejected: 0 });
+  });
+
+  it('survives a client that hangs up halfway through a body', async () => {
+    const { collector, url } = await startCollector();
+    await new Promise<void>((done) => {
+      const req = request(`${url}/collect`, { method: 'POST', headers: { 'Content-Type': 'text/plain' } });
+      req.on('error', () => {}); // the hang-up we cause
+      req.on('close', () => done());
+      req.write('{"v": 1, "events": [', () => {
+        // wait until the collector counted the request, so it really is mid-body when we leave
+        const poll = setInterval(() => {
+          if (collector.stats().requests === 1) {
+            clearInterval(poll);
+            req.destroy();
+          }
+        }, 5);
+      });
+    });
+    await expectAlive(url);
+    expect(collector.stats().requests).toBe(2);
+    expect(collector.events()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,320 @@
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { createCollector } from '@waybill/collector';
+import { batch, expectAlive, expectError, makeEvent, post, rawRequest, startCollector, tempDir } from './helpers';
+
+const SHOP = 'https://shop.example';
+
+describe('CORS', () => {
+  it('lets an allowed origin send events and read the answer', async () => {
+    const { collector, url } = await startCollector({ allowedOrigins: [SHOP] });
+    const res = await post(url, batch([makeEvent()]), { Origin: SHOP });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(res.headers.get('vary')).toMatch(/Origin/);
+    expect(collector.events()).toHaveLength(1);
+  });
+
+  it('refuses a POST from an origin not on the list, and stores nothing', async () => {
+    const { collector, url } = await startCollector({ allowedOrigins: [SHOP] });
+    const res = await post(url, batch([makeEvent()]), { Origin: 'https://evil.example' });
+    expect(await expectError(res, 403)).toBe('origin not allowed');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(collector.events()).toHaveLength(0);
+    expect(collector.stats().requests).toBe(1);
+    await expectAlive(url);
+  });
+
+  it('allows same-origin pages without any list, and requests with no Origin', async () => {
+    const { collector, url } = await startCollector();
+    const same = await post(url, batch([makeEvent()]), { Origin: url });
+    expect(same.status).toBe(200);
+    expect(same.headers.get('access-control-allow-origin')).toBe(url);
+    const serverToServer = await post(url, batch([makeEvent()]));
+    expect(serverToServer.status).toBe(200);
+    expect(serverToServer.headers.get('access-control-allow-origin')).toBeNull();
+    await expectError(await post(url, batch([makeEvent()]), { Origin: SHOP }), 403);
+    expect(collector.events()).toHaveLength(2);
+  });
+
+  it("allows any origin with '*', echoing it (credentials forbid a literal *)", async () => {
+    const { url } = await startCollector({ allowedOrigins: ['*'] });
+    const res = await post(url, batch([makeEvent()]), { Origin: 'https://anywhere.example' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://anywhere.example');
+  });
+
+  it('answers a preflight from an allowed origin with 204 and the allowed methods and headers', async () => {
+    const { url } = await startCollector({ allowedOrigins: [SHOP] });
+    const res = await fetch(`${url}/collect`, {
+      method: 'OPTIONS',
+      headers: { Origin: SHOP, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type, x-shop-id' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(res.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
+    expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type, x-shop-id');
+    expect(res.headers.get('access-control-max-age')).toBe('86400');
+    expect(res.headers.get('vary')).toMatch(/Origin/);
+  });
+
+  it('refuses a preflight from an origin not on the list', async () => {
+    const { url } = await startCollector({ allowedOrigins: [SHOP] });
+    const res = await fetch(`${url}/collect`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } });
+    expect(await expectError(res, 403)).toBe('origin not allowed');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('GET /events', () => {
+  async function seeded() {
+    const started = await startCollector();
+    const first = [makeEvent({ name: 'view_item' }), makeEvent({ name: 'add_to_cart' })];
+    const second = [makeEvent({ name: 'view_item' }), makeEvent({ name: 'purchase' })];
+    await post(started.url, batch(first));
+    await post(started.url, batch(second));
+    return { ...started, ids: [...first, ...second].map((e) => e.id as string).reverse() };
+  }
+  const get = async (url: string, query = '') => {
+    const res = await fetch(`${url}/events${query}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    return (await res.json()) as { id: string; name: string; receivedAt: number }[];
+  };
+
+  it('lists stored events newest first, each with receivedAt', async () => {
+    const { url, ids } = await seeded();
+    const events = await get(url);
+    expect(events.map((e) => e.id)).toEqual(ids);
+    for (const e of events) expect(typeof e.receivedAt).toBe('number');
+  });
+
+  it('applies limit and name', async () => {
+    const { url, ids } = await seeded();
+    expect((await get(url, '?limit=2')).map((e) => e.id)).toEqual(ids.slice(0, 2));
+    expect((await get(url, '?name=view_item')).map((e) => e.id)).toEqual([ids[1], ids[3]]);
+    expect((await get(url, '?name=view_item&limit=1')).map((e) => e.id)).toEqual([ids[1]]);
+    expect(await get(url, '?name=refund')).toEqual([]);
+  });
+
+  it('returns 100 events by default and at most 1000', async () => {
+    const { url } = await startCollector();
+    const events = Array.from({ length: 500 }, () => makeEvent({ context: undefined, props: undefined }));
+    await post(url, batch(events));
+    await post(url, batch(events.map((e) => ({ ...e, id: `${e.id}-b` }))));
+    await post(url, batch(events.map((e) => ({ ...e, id: `${e.id}-c` }))));
+    expect(await get(url)).toHaveLength(100);
+    expect(await get(url, '?limit=1000')).toHaveLength(1000);
+  });
+
+  it.each(['0', '1001', 'abc', '-1', '1.5', '10e2'])('400 for limit=%s', async (limit) => {
+    const { url } = await startCollector();
+    await expectError(await fetch(`${url}/events?limit=${limit}`), 400, /limit must be an integer from 1 to 1000/);
+    await expectAlive(url);
+  });
+
+  it('is also available as collector.events()', async () => {
+    const { collector, ids } = await seeded();
+    expect(collector.events().map((e) => e.id)).toEqual(ids);
+    expect(collector.events({ limit: 1 }).map((e) => e.id)).toEqual(ids.slice(0, 1));
+    expect(collector.events({ name: 'purchase' }).map((e) => e.id)).toEqual([ids[0]]);
+  });
+});
+
+describe('GET /health', () => {
+  it('reports stored events and the counters', async () => {
+    const { url } = await startCollector();
+    const e = makeEvent();
+    await post(url, batch([e, makeEvent({ id: '' })]));
+    await post(url, batch([e]));
+    await post(url, 'nonsense');
+    const res = await fetch(`${url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, events: 1, requests: 3, accepted: 1, duplicates: 1, rejected: 1 });
+  });
+});
+
+describe('methods and paths', () => {
+  it.each([
+    ['GET', '/collect', 'POST, OPTIONS'],
+    ['PUT', '/collect', 'POST, OPTIONS'],
+    ['POST', '/health', 'GET, HEAD'],
+    ['DELETE', '/events', 'GET, HEAD'],
+  ])('405 for %s %s, with Allow', async (method, path, allow) => {
+    const { url } = await startCollector();
+    const res = await fetch(`${url}${path}`, { method });
+    await expectError(res, 405, new RegExp(`${method} is not allowed`));
+    expect(res.headers.get('allow')).toBe(allow);
+    await expectAlive(url);
+  });
+
+  it('404 JSON for an unknown path when there is no static site', async () => {
+    const { url } = await startCollector();
+    await expectError(await fetch(`${url}/index.html`), 404, /not found/);
+    await expectError(await fetch(`${url}/collect/extra`, { method: 'POST' }), 404);
+  });
+
+  it('routes by path only, even for a `//host` request target', async () => {
+    const { url } = await startCollector();
+    const res = await rawRequest(url, '//evil.example/health');
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('static files', () => {
+  function site(): string {
+    const root = tempDir();
+    writeFileSync(join(root, 'package.json'), '{"secret": "outside the site"}');
+    const dir = join(root, 'site');
+    mkdirSync(join(dir, 'shop'), { recursive: true });
+    const files: Record<string, string> = {
+      'index.html': '<h1>home</h1>',
+      'shop/index.html': '<h1>shop</h1>',
+      'app.js': 'export {}',
+      'mod.mjs': 'export {}',
+      'style.css': 'body{}',
+      'data.json': '{}',
+      'logo.svg': '<svg/>',
+      'logo.png': 'png',
+      'favicon.ico': 'ico',
+      'notes.txt': 'notes',
+      'app.js.map': '{}',
+      'blob.bin': 'bin',
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  }
+
+  it('serves index.html for / and for folders, uncached', async () => {
+    const { url } = await startCollector({ staticDir: site() });
+    for (const [path, text] of [['/', 'home'], ['/shop/', 'shop'], ['/shop', 'shop'], ['/index.html', 'home']]) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(await res.text()).toContain(text);
+    }
+  });
+
+  it.each([
+    ['app.js', 'text/javascript; charset=utf-8'],
+    ['mod.mjs', 'text/javascript; charset=utf-8'],
+    ['style.css', 'text/css; charset=utf-8'],
+    ['data.json', 'application/json; charset=utf-8'],
+    ['app.js.map', 'application/json; charset=utf-8'],
+    ['logo.svg', 'image/svg+xml'],
+    ['logo.png', 'image/png'],
+    ['favicon.ico', 'image/x-icon'],
+    ['notes.txt', 'text/plain; charset=utf-8'],
+    ['blob.bin', 'application/octet-stream'],
+  ])('serves %s as %s', async (file, type) => {
+    const { url } = await startCollector({ staticDir: site() });
+    const res = await fetch(`${url}/${file}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(type);
+  });
+
+  it('answers HEAD with the headers only', async () => {
+    const { url } = await startCollector({ staticDir: site() });
+    const res = await rawRequest(url, '/notes.txt', { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-length']).toBe('5');
+    expect(res.body).toBe('');
+  });
+
+  it('keeps the API paths and answers 404 and 405 for the rest', async () => {
+    const dir = site();
+    writeFileSync(join(dir, 'health'), 'a file named health');
+    const { url } = await startCollector({ staticDir: dir });
+    expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ ok: true });
+    await expectError(await fetch(`${url}/missing.html`), 404);
+    const res = await fetch(`${url}/index.html`, { method: 'POST', body: 'x' });
+    await expectError(res, 405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it.each([
+    '/../package.json',
+    '/%2e%2e/package.json',
+    '/%2E%2E%2Fpackage.json',
+    '/..%2fpackage.json',
+    '/shop/../../package.json',
+    '/shop/%2e%2e/%2e%2e/package.json',
+    '/..%5cpackage.json',
+    '/%00/../package.json',
+    '/%E0%A4%A',
+  ])('never serves a file outside the folder: %s', async (path) => {
+    const { url } = await startCollector({ staticDir: site() });
+    const res = await rawRequest(url, path);
+    expect(res.status).toBe(404);
+    expect(res.body).not.toContain('secret');
+    await expectAlive(url);
+  });
+});
+
+describe('robustness', () => {
+  it('answers 500 JSON when a handler fails, logs it, and keeps serving', async () => {
+    const lines: string[] = [];
+    const collector = createCollector({ db: ':memory:', log: (line) => lines.push(line) });
+    // a test double in front of the collector, as the e2e tests use it
+    let failNext = true;
+    const server = createServer((req, res) => {
+      if (failNext) {
+        failNext = false;
+        res.writeHead(503).end();
+        return;
+      }
+      collector.handle(req, res);
+    });
+    onTestFinished(() => new Promise((done) => server.close(done)));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+    expect((await post(url, batch([makeEvent()]))).status).toBe(503);
+    expect((await post(url, batch([makeEvent()]))).status).toBe(200);
+    await collector.close(); // the database is gone: every route that needs it now fails
+    await expectError(await post(url, batch([makeEvent()])), 500, /internal error/);
+    await expectError(await fetch(`${url}/health`), 500);
+    // request lines are written when the answer has left, which may be after the client read it
+    await vi.waitFor(() => expect(lines).toContain('POST /collect 500'));
+    expect(lines).toContain('POST /collect 200');
+    expect(lines.some((line) => line.startsWith('error POST /collect: TypeError: The database connection is not open'))).toBe(true);
+  });
+
+  it('answers a malformed HTTP request with 400 and keeps serving', async () => {
+    const { url } = await startCollector();
+    const { port } = new URL(url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(reply).toContain('{"error":"malformed HTTP request"}');
+    await expectAlive(url);
+  });
+
+  it('logs one line per request when asked, and nothing by default', async () => {
+    const lines: string[] = [];
+    const { url } = await startCollector({ log: (line) => lines.push(line) });
+    await post(url, batch([makeEvent()]));
+    await fetch(`${url}/nowhere`);
+    await vi.waitFor(() => expect(lines).toEqual(['POST /collect 200', 'GET /nowhere 404']));
+  });
+
+  it('rejects listen() twice and after close()', async () => {
+    const { collector } = await startCollector();
+    await expect(collector.listen(0)).rejects.toThrow(/already listening/);
+    await collector.close();
+    await collector.close(); // closing twice is harmless
+    await expect(collector.listen(0)).rejects.toThrow(/closed/);
+  });
+});

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createCollector } from '@waybill/collector';
+import { batch, makeEvent, post, startCollector, tempDir } from './helpers';
+
+describe('SQLite storage', () => {
+  it('keeps one row per event, in WAL mode, readable by other SQLite clients', async () => {
+    const db = join(tempDir(), 'events.db');
+    const { collector, url } = await startCollector({ db });
+    const e = makeEvent({ userId: 'user-42' });
+    await post(url, batch([e, e]));
+
+    const reader = new Database(db, { readonly: true });
+    onTestFinished(() => reader.close());
+    expect(reader.pragma('journal_mode', { simple: true })).toBe('wal');
+    const rows = reader.prepare('SELECT * FROM events').all() as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    const { event, received_at, ...columns } = rows[0]!;
+    expect(columns).toEqual({
+      id: e.id,
+      type: 'track',
+      name: 'add_to_cart',
+      ts: e.ts,
+      anonymous_id: 'anon-1',
+      session_id: 'sess-1',
+      user_id: 'user-42',
+    });
+    expect(JSON.parse(event as string)).toEqual(e);
+    expect(received_at).toBe(collector.events()[0]!.receivedAt);
+  });
+
+  it('works without a server: events() on a database written earlier', async () => {
+    const db = join(tempDir(), 'events.db');
+    const writer = await startCollector({ db });
+    await post(writer.url, batch([makeEvent({ id: 'a' }), makeEvent({ id: 'b' })]));
+    await writer.collector.close();
+
+    const reader = createCollector({ db });
+    onTestFinished(() => reader.close());
+    expect(reader.events().map((e) => e.id)).toEqual(['b', 'a']);
+    expect(reader.stats()).toEqual({ requests: 0, accepted: 0, duplicates: 0, rejected: 0 });
+  });
+
+  it('refuses a nonsensical limit in events()', async () => {
+    const { collector } = await startCollector();
+    expect(() => collector.events({ limit: -1 })).toThrow(RangeError);
+    expect(() => collector.events({ limit: 1.5 })).toThrow(RangeError);
+    expect(collector.events({ limit: 0 })).toEqual([]);
+  });
+});

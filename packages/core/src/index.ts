@@ -1,0 +1,5 @@
+export { createTracker } from './tracker';
+export { sendBatch } from './transport';
+export { sha256, normaliseEmail, normalisePhone } from './hash';
+export type * from './types';
+export type * from './catalogue';

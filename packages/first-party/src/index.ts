@@ -1,0 +1,21 @@
+import { sendBatch, type Category, type Destination } from '@waybill/core';
+
+export interface FirstPartyOptions {
+  /** The collector's URL, e.g. `/collect` or `https://collect.example.com/collect`. */
+  endpoint: string;
+  /** Consent category this destination needs. Default `'analytics'`. */
+  category?: Category;
+  /** Extra request headers, on the `fetch` path only (`sendBeacon` cannot set headers). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * The brand's own collector: batches in wire format v1, `sendBeacon` on page hide,
+ * `fetch` with retry otherwise; events are kept in IndexedDB until a 2xx.
+ */
+export const firstParty = ({ endpoint, category = 'analytics', headers }: FirstPartyOptions): Destination => ({
+  name: 'first-party',
+  category,
+  persist: true,
+  send: (events, unload) => sendBatch(endpoint, events, unload, headers),
+});

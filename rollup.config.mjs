@@ -1,0 +1,70 @@
+// One build for every package. TypeScript is only transpiled here (tsc --noEmit
+// checks types in `pnpm typecheck`); declarations are bundled by rollup-plugin-dts.
+import { readFileSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import ts from 'typescript';
+import terser from '@rollup/plugin-terser';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import { dts } from 'rollup-plugin-dts';
+
+const pkg = (name) => JSON.parse(readFileSync(`packages/${name}/package.json`, 'utf8'));
+const VERSION = pkg('core').version;
+
+/** Transpile .ts and fold build constants. Resolves `@waybill/x` to source when bundling it in. */
+const typescript = (inline) => ({
+  name: 'waybill-ts',
+  resolveId(id, importer) {
+    const m = /^@waybill\/([\w-]+)$/.exec(id);
+    if (m && inline) return resolve(`packages/${m[1]}/src/index.ts`);
+    if (importer && id.startsWith('.') && !id.endsWith('.ts')) {
+      const file = resolve(dirname(importer), id + '.ts');
+      if (existsSync(file)) return file;
+    }
+    return null;
+  },
+  transform(code, id) {
+    if (!id.endsWith('.ts')) return null;
+    const out = ts.transpileModule(code, {
+      compilerOptions: { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext, sourceMap: true, verbatimModuleSyntax: true },
+      fileName: id,
+    });
+    return { code: out.outputText.replaceAll('__VERSION__', JSON.stringify(VERSION)), map: out.sourceMapText };
+  },
+});
+
+const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
+
+/** ESM + .d.ts for a browser package (not minified: the shop's bundler does that). */
+const esm = (name) => [
+  { input: `packages/${name}/src/index.ts`, external, plugins: [typescript(false)], output: { file: `packages/${name}/dist/index.js`, format: 'es', sourcemap: true } },
+  { input: `packages/${name}/src/index.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/index.d.ts`, format: 'es' } },
+];
+
+const copyToDemo = () => ({
+  name: 'copy-to-demo',
+  writeBundle(opts) {
+    mkdirSync('examples/storefront', { recursive: true });
+    copyFileSync(opts.file, `examples/storefront/${opts.file.split('/').pop()}`);
+  },
+});
+
+const min = (extra = {}) => terser({ ecma: 2020, compress: { passes: 2, pure_getters: true, unsafe_arrows: true }, mangle: { properties: { regex: /^_/ } }, format: { comments: false }, ...extra });
+
+export default [
+  ...esm('core'),
+  ...esm('first-party'),
+  ...esm('collector'),
+  {
+    // The script-tag bundle: core + first-party, configured by data-* attributes.
+    input: 'packages/browser/src/index.ts',
+    plugins: [typescript(true), nodeResolve({ browser: true }), min()],
+    output: { file: 'packages/browser/dist/waybill.min.js', format: 'iife', plugins: [copyToDemo()] },
+  },
+  {
+    // The copy-paste stub, also shipped as a file.
+    input: 'packages/browser/src/stub.ts',
+    plugins: [typescript(true), min({ mangle: { toplevel: true } })],
+    output: { file: 'packages/browser/dist/waybill-stub.js', format: 'es', plugins: [copyToDemo()] },
+  },
+];

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+import { resolve } from 'node:path';
+
+export default defineConfig({
+  resolve: {
+    alias: [{ find: /^@waybill\/([\w-]+)$/, replacement: resolve('packages/$1/src/index.ts') }],
+  },
+  define: { __VERSION__: JSON.stringify('0.0.0-test') },
+  test: { include: ['packages/*/test/**/*.test.ts'], environment: 'node' },
+});
