@@ -35,9 +35,11 @@ const typescript = (inline) => ({
 
 const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
 
-/** ESM + .d.ts for a browser package (not minified: the shop's bundler does that). */
-const esm = (name) => [
-  { input: `packages/${name}/src/index.ts`, external, plugins: [typescript(false)], output: { file: `packages/${name}/dist/index.js`, format: 'es', sourcemap: true } },
+const min = (extra = {}) => terser({ ecma: 2020, module: true, compress: { passes: 2, pure_getters: true, unsafe_arrows: true }, format: { comments: false }, ...extra });
+
+/** ESM + .d.ts for a package. Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version. */
+const esm = (name, browser = true) => [
+  { input: `packages/${name}/src/index.ts`, external, plugins: [typescript(false), browser && min()], output: { file: `packages/${name}/dist/index.js`, format: 'es', sourcemap: true } },
   { input: `packages/${name}/src/index.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/index.d.ts`, format: 'es' } },
 ];
 
@@ -49,22 +51,23 @@ const copyToDemo = () => ({
   },
 });
 
-const min = (extra = {}) => terser({ ecma: 2020, compress: { passes: 2, pure_getters: true, unsafe_arrows: true }, mangle: { properties: { regex: /^_/ } }, format: { comments: false }, ...extra });
 
 export default [
   ...esm('core'),
   ...esm('first-party'),
-  ...esm('collector'),
+  // Adapters are built when their package exists (they land one at a time).
+  ...['tiktok', 'ga4', 'consent'].filter((name) => existsSync(`packages/${name}/src/index.ts`)).flatMap((name) => esm(name)),
+  ...esm('collector', false),
   {
     // The script-tag bundle: core + first-party, configured by data-* attributes.
     input: 'packages/browser/src/index.ts',
-    plugins: [typescript(true), nodeResolve({ browser: true }), min()],
+    plugins: [typescript(true), nodeResolve({ browser: true }), min({ module: false })],
     output: { file: 'packages/browser/dist/waybill.min.js', format: 'iife', plugins: [copyToDemo()] },
   },
   {
     // The copy-paste stub, also shipped as a file.
     input: 'packages/browser/src/stub.ts',
-    plugins: [typescript(true), min({ mangle: { toplevel: true } })],
+    plugins: [typescript(true), min({ module: false, mangle: { toplevel: true } })],
     output: { file: 'packages/browser/dist/waybill-stub.js', format: 'es', plugins: [copyToDemo()] },
   },
 ];

@@ -75,11 +75,18 @@ export async function flush(page: Page): Promise<void> {
   await page.evaluate(() => window.sdk()!.flush());
 }
 
-/** Poll the collector until it holds at least `n` events (named `name`, if given); returns them oldest first. */
+/**
+ * `expect.poll` with short intervals: the conditions here are cheap to check and usually
+ * met within a few hundred milliseconds, and the default backoff would add seconds per wait.
+ */
+export const poll = <T>(fn: () => T | Promise<T>, message: string) =>
+  expect.poll(fn, { message, timeout: 15_000, intervals: [50, 100, 200] });
+
+/** Poll the collector until it holds at least `n` events (named `name`, if given) and every request to it is answered; returns the events oldest first. */
 export async function waitForEvents(site: TestSite, n: number, name?: string): Promise<StoredEvent[]> {
-  await expect
-    .poll(() => site.events(name).length, { message: `collector holds ${n} ${name ?? ''} events`, timeout: 15_000 })
-    .toBeGreaterThanOrEqual(n);
+  await poll(() => site.events(name).length, `collector holds ${n} ${name ?? ''} events`).toBeGreaterThanOrEqual(n);
+  // The collector stores before it answers: let the answers reach the record too.
+  await poll(() => site.requests.filter((r) => r.status === undefined).length, 'requests still unanswered').toBe(0);
   return site.events(name);
 }
 

@@ -16,7 +16,7 @@ const bold = (/** @type {string} */ s) => (color ? `\x1b[1m${s}\x1b[22m` : s);
 const dim = (/** @type {string} */ s) => (color ? `\x1b[2m${s}\x1b[22m` : s);
 const green = (/** @type {string} */ s) => (color ? `\x1b[32m${s}\x1b[39m` : s);
 
-/** @param {string} message */
+/** @param {string} message @returns {never} */
 function fail(message) {
   console.error(`\n  ${message}\n`);
   process.exit(1);
@@ -46,19 +46,13 @@ const collector = createCollector({
   },
 });
 
-/** @type {string} */
-let url;
-try {
-  url = await collector.listen(port, HOST);
-} catch (error) {
+const url = await collector.listen(port, HOST).catch(async (/** @type {NodeJS.ErrnoException} */ error) => {
   await collector.close();
   removeData();
-  const code = /** @type {NodeJS.ErrnoException} */ (error).code;
-  fail(code === 'EADDRINUSE'
+  return fail(error.code === 'EADDRINUSE'
     ? `Port ${port} is already in use. Stop what uses it, or pick another port: PORT=${port + 1} pnpm start`
-    : `Could not start the collector: ${error instanceof Error ? error.message : String(error)}`);
-  throw error; // unreachable: fail() exits
-}
+    : `Could not start the collector: ${error.message}`);
+});
 
 console.log(`
   ${bold('Waybill demo')} is running.
@@ -67,7 +61,7 @@ console.log(`
   Live events   ${bold(`${url}/events.html`)}
 
   Try it:
-    1. Browse the shop: nothing is sent and nothing is stored.
+    1. Browse the shop: Waybill sends nothing and stores nothing.
     2. Choose "Accept all" or "Analytics only" in the bar at the bottom: events arrive.
     3. Buy something and watch the whole funnel, from view_item_list to purchase.
     4. "Privacy settings" in the footer lets you change your mind; "Reject" stops it at once.

@@ -52,8 +52,9 @@ export function openConsent() {
       h('h2', { id: 'consent-title' }, 'Your privacy, your choice'),
       h('p', null,
         'We would like to measure how the shop is used (analytics) and tell ad partners which ads brought you here (marketing). ',
-        h('strong', null, 'Nothing is sent or stored until you choose.'),
-        ' You can change your mind at any time under “Privacy settings”.'),
+        choice
+          ? 'Change your mind whenever you like: a category you reject stops at once, and what was kept for it is deleted.'
+          : [h('strong', null, 'Nothing is sent or stored until you choose.'), ' You can change your mind at any time under “Privacy settings”.']),
       choice && h('p', { class: 'consent__current' }, `Your current choice: analytics ${choice.analytics}, marketing ${choice.marketing}.`)),
     h('div', { class: 'consent__actions' },
       Object.entries(OPTIONS).map(([key, option]) =>

@@ -2,8 +2,9 @@
 // Content-Security-Policy with Trusted Types enforced.
 
 /**
- * Create an element. `attrs` keys starting with `on` and holding a function become
- * event listeners; an object `style` sets CSS properties (custom properties too); `true` sets an empty attribute; `false`, `null` and `undefined` are skipped.
+ * Create an element. In `attrs`, a function under an `on…` key becomes an event listener,
+ * an object under `style` sets CSS properties (custom properties too), `true` sets an
+ * empty attribute, and `false`, `null` and `undefined` are skipped.
  * Children may be nodes, strings, numbers, arrays or nullish (skipped).
  * @param {string} tag
  * @param {Record<string, unknown> | null} [attrs]
@@ -37,7 +38,7 @@ export function append(parent, children) {
 
 /**
  * Replace the children of `parent`.
- * @param {Node} parent
+ * @param {Element} parent
  * @param {...unknown} children
  */
 export function fill(parent, ...children) {

@@ -63,7 +63,8 @@ function ribbon() {
   window.addEventListener(CONSENT_EVENT, show);
   return h('div', { class: 'ribbon' },
     h('div', { class: 'wrap ribbon__inner' },
-      h('span', null, h('strong', null, 'Waybill demo'), ' · consent:'),
+      h('strong', null, 'Waybill demo'),
+      h('span', { class: 'ribbon__label' }, 'consent:'),
       state,
       h('a', { href: '/events.html', class: 'ribbon__link' }, 'Live events →')));
 }

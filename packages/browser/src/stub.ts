@@ -1,9 +1,10 @@
 // The copy-paste stub: defines `waybill(...)` to queue calls until the bundle loads.
-// Loaded after the bundle it does nothing, since `waybill` already exists.
-const w = window as unknown as { waybill?: { (...args: unknown[]): void; q?: unknown[] } };
-w.waybill =
-  w.waybill ||
+// It declares no binding of its own, so it can run twice, or after the bundle, without
+// clashing with the page's globals; the `||` keeps whatever `waybill` already exists.
+(window as unknown as { waybill: unknown }).waybill =
+  (window as unknown as { waybill: unknown }).waybill ||
   function () {
-    // eslint-disable-next-line prefer-rest-params -- `arguments` is the shortest way to keep the call as it was
-    (w.waybill!.q = w.waybill!.q || []).push(arguments);
+    const w = window as unknown as { waybill: { q?: unknown[] } };
+    // eslint-disable-next-line prefer-rest-params -- `arguments` keeps the call as it was, in the fewest bytes
+    (w.waybill.q = w.waybill.q || []).push(arguments);
   };

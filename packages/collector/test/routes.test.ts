@@ -271,7 +271,7 @@ describe('robustness', () => {
       }
       collector.handle(req, res);
     });
-    onTestFinished(() => new Promise((done) => server.close(done)));
+    onTestFinished(() => new Promise<void>((done) => server.close(() => done())));
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 

@@ -12,7 +12,7 @@ describe('SQLite storage', () => {
     await post(url, batch([e, e]));
 
     const reader = new Database(db, { readonly: true });
-    onTestFinished(() => reader.close());
+    onTestFinished(() => void reader.close());
     expect(reader.pragma('journal_mode', { simple: true })).toBe('wal');
     const rows = reader.prepare('SELECT * FROM events').all() as Record<string, unknown>[];
     expect(rows).toHaveLength(1);

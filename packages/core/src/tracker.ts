@@ -5,7 +5,7 @@ import { createIds } from './ids';
 import { logger } from './log';
 import { createStore } from './store';
 import { uuid } from './uuid';
-import type { Destination, EventType, SendResult, Tracker, TrackerOptions, WaybillEvent } from './types';
+import type { ConsentSnapshot, Destination, EventType, SendResult, Tracker, TrackerOptions, WaybillEvent } from './types';
 
 /** One destination's queue. */
 interface Lane {
@@ -142,7 +142,8 @@ const tracker = ({
         log('resending stored', events);
         for (const r of events) taken.push([keyOf(lane, r.e), { ...r, o: tab, g: page }]);
         lane.b.unshift(...events.map((r) => r.e));
-        schedule(lane);
+        // Send them now, by fetch, so a confirmed delivery clears them before this page hides.
+        drain(lane, 1);
       }
     }
     await store.set(taken);
@@ -219,6 +220,8 @@ const tracker = ({
 
   // --- the consent gate ---------------------------------------------------------
 
+  const tell = (lane: Lane, now: ConsentSnapshot) => guard(lane.d.name + ': consent', () => lane.d.consent?.(now));
+
   const open = (lane: Lane) => {
     if (!lane.i) guard(lane.d.name + ': init', () => lane.d.init?.({ warn, debug }));
     lane.i = true;
@@ -256,7 +259,7 @@ const tracker = ({
         lane.p = [];
         lane.b = [];
       }
-      if (lane.i) guard(lane.d.name + ': consent', () => lane.d.consent?.(now));
+      tell(lane, now);
     }
   };
 
@@ -334,6 +337,7 @@ const tracker = ({
     if (typeof d?.send != 'function' || typeof d.name != 'string' || typeof d.category != 'string') return warn('use: bad destination', d);
     const lane: Lane = { d, p: [], b: [], q: Promise.resolve(), n: 0 };
     lanes.push(lane);
+    tell(lane, consent.get());
     if (granted(lane)) open(lane);
   };
 
@@ -353,12 +357,15 @@ const tracker = ({
         const t = copy(raw, 'identify');
         if (!t) return;
         ids.user(userId || undefined);
+        // The event is made now, so its time and place in the queue are those of the call.
+        const e = make('identify', 'identify', {})!;
         const hashing = hashTraits(t, (e) => warn('identify: cannot hash (needs https), dropped email/phone', e));
         after(() =>
           hashing.then((hashed) => {
-            traits = userId == null ? undefined : { ...traits, ...hashed };
-            const e = make('identify', 'identify', {});
-            if (e) route(e);
+            // identify(null) forgets the user; identify(null, traits) is a guest with traits.
+            traits = raw == null ? (userId == null ? undefined : traits) : { ...traits, ...hashed };
+            if (traits) e.traits = traits;
+            route(e);
           }),
         );
       }),

@@ -102,7 +102,11 @@ export interface Destination {
    * and do not wait.
    */
   send(events: WaybillEvent[], unload: boolean): SendResult | Promise<SendResult>;
-  /** Told of every consent change after `init`. */
+  /**
+   * Told the consent state when the destination is added and after every change, whether
+   * or not its category is granted (so it can signal consent to a vendor, e.g. Google
+   * Consent Mode). It must not load anything or store anything for a category that is not granted.
+   */
   consent?(state: ConsentSnapshot): void;
 }
 

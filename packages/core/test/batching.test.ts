@@ -1,0 +1,177 @@
+// @vitest-environment happy-dom
+import { describe, expect, it, vi } from 'vitest';
+import { createTracker } from '@waybill/core';
+import { deferred, fakeDestination, hidePage, isolatePage, leavePage, tick, useFakeClock } from './helpers';
+
+isolatePage();
+
+const granted = { analytics: 'granted' } as const;
+const trackMany = (t: ReturnType<typeof createTracker>, n: number, prefix = 'e') => {
+  for (let i = 1; i <= n; i++) t.track(prefix + i);
+};
+
+describe('batching', () => {
+  it('sends a batch as soon as batchSize events wait', async () => {
+    useFakeClock();
+    const d = fakeDestination();
+    const t = createTracker({ destinations: [d], consent: granted, batchSize: 5 });
+    trackMany(t, 4);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.calls).toHaveLength(0);
+    t.track('e5');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.calls).toHaveLength(1);
+    expect(d.names()).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+    expect(d.calls[0].unload).toBe(false);
+  });
+
+  it('uses a batch size of 20 by default', async () => {
+    useFakeClock();
+    const d = fakeDestination();
+    const t = createTracker({ destinations: [d], consent: granted });
+    trackMany(t, 19);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.calls).toHaveLength(0);
+    t.track('e20');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.calls.map((c) => c.events.length)).toEqual([20]);
+  });
+
+  it('sends when the oldest waiting event is flushInterval old', async () => {
+    useFakeClock();
+    const d = fakeDestination();
+    const t = createTracker({ destinations: [d], consent: granted, flushInterval: 5000 });
+    t.track('first');
+    await vi.advanceTimersByTimeAsync(3000);
+    t.track('second');
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(d.calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(d.names()).toEqual(['first', 'second']);
+  });
+
+  it('waits 5 seconds by default', async () => {
+    useFakeClock();
+    const d = fakeDestination();
+    const t = createTracker({ destinations: [d], consent: granted });
+    t.track('view_item');
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(d.calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(d.calls).toHaveLength(1);
+  });
+
+  it('sends 50 events in a burst in at most 3 requests, in order', async () => {
+    useFakeClock();
+    const d = fakeDestination();
+    const t = createTracker({ destinations: [d], consent: granted });
+    trackMany(t, 50);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(d.calls.length).toBeLessThanOrEqual(3);
+    expect(d.names()).toEqual(Array.from({ length: 50 }, (_, i) => 'e' + (i + 1)));
+  });
+
+  it('sends everything on flush(), in batches of batchSize', async () => {
+    const d = fakeDestination();
+    const t = createTracker({ destinations: [d], consent: granted, batchSize: 4 });
+    trackMany(t, 10);
+    await t.flush();
+    expect(d.calls.map((c) => c.events.length)).toEqual([4, 4, 2]);
+  });
+
+  it('keeps one request in flight per destination', async () => {
+    const pending = deferred();
+    const d = fakeDestination({ replies: [() => pending.promise, 'ok'] });
+    const t = createTracker({ destinations: [d], consent: granted, batchSize: 2 });
+    trackMany(t, 4);
+    for (let i = 0; i < 20; i++) await tick();
+    expect(d.calls).toHaveLength(1);
+    pending.resolve('ok');
+    await t.flush();
+    expect(d.calls).toHaveLength(2);
+    expect(d.names()).toEqual(['e1', 'e2', 'e3', 'e4']);
+  });
+
+  it('does not let a slow destination hold up another', async () => {
+    const slow = fakeDestination({ name: 'slow', replies: [() => new Promise(() => {})] });
+    const fast = fakeDestination({ name: 'fast' });
+    const t = createTracker({ destinations: [slow, fast], consent: granted, batchSize: 1 });
+    t.track('view_item');
+    await tick();
+    expect(fast.names()).toEqual(['view_item']);
+  });
+});
+
+describe('flush when the page is hidden', () => {
+  it('hands waiting events to send(events, unload = true) on visibilitychange to hidden, synchronously', () => {
+    const d = fakeDestination({ replies: ['beacon'] });
+    const t = createTracker({ destinations: [d], consent: granted });
+    t.track('view_item');
+    t.track('add_to_cart');
+    hidePage();
+    expect(d.calls).toHaveLength(1);
+    expect(d.calls[0].unload).toBe(true);
+    expect(d.names()).toEqual(['view_item', 'add_to_cart']);
+  });
+
+  it('does the same on pagehide', () => {
+    const d = fakeDestination({ replies: ['beacon'] });
+    const t = createTracker({ destinations: [d], consent: granted });
+    t.track('view_item');
+    leavePage();
+    expect(d.calls).toEqual([expect.objectContaining({ unload: true })]);
+  });
+
+  it('sends each event once when visibilitychange and pagehide both fire', () => {
+    const d = fakeDestination({ replies: ['beacon'] });
+    const t = createTracker({ destinations: [d], consent: granted });
+    t.track('view_item');
+    hidePage();
+    leavePage();
+    expect(d.names()).toEqual(['view_item']);
+  });
+
+  it('does not flush when the page becomes visible', () => {
+    const d = fakeDestination();
+    const t = createTracker({ destinations: [d], consent: granted });
+    t.track('view_item');
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+    expect(d.calls).toHaveLength(0);
+  });
+
+  it('splits a long queue into batches of batchSize', () => {
+    const d = fakeDestination({ replies: ['beacon'] });
+    const t = createTracker({ destinations: [d], consent: granted, batchSize: 3 });
+    trackMany(t, 7);
+    leavePage();
+    expect(d.calls.map((c) => c.events.length)).toEqual([3, 3, 1]);
+    expect(d.names()).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7']);
+  });
+
+  it('sends nothing for a destination whose consent is pending', () => {
+    const d = fakeDestination();
+    const t = createTracker({ destinations: [d] });
+    t.track('view_item');
+    leavePage();
+    expect(d.calls).toHaveLength(0);
+  });
+
+  it('still beacons while a destination is backing off after a failure', async () => {
+    useFakeClock();
+    const d = fakeDestination({ replies: ['retry', 'beacon'] });
+    const t = createTracker({ destinations: [d], consent: granted });
+    t.track('failed_once');
+    await t.flush();
+    t.track('later');
+    leavePage();
+    expect(d.calls[1]).toMatchObject({ unload: true });
+    expect(d.calls[1].events.map((e) => e.name)).toEqual(['failed_once', 'later']);
+  });
+
+  it('does not throw into the page when send throws during unload', () => {
+    const d = fakeDestination({ replies: [new Error('boom')] });
+    const t = createTracker({ destinations: [d], consent: granted });
+    t.track('view_item');
+    expect(() => leavePage()).not.toThrow();
+  });
+});

@@ -1,0 +1,197 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sendBatch, type WaybillEvent, type WireBatch } from '@waybill/core';
+import { useFakeClock } from './helpers';
+
+const URL_ = 'https://collect.example.com/collect';
+const QUOTA = 60000;
+
+/** A minimal wire event; `pad` adds that many characters of props. */
+const event = (n: number, pad = 0): WaybillEvent => ({
+  id: 'evt-' + n,
+  type: 'track',
+  name: 'view_item',
+  props: pad ? { pad: 'x'.repeat(pad) } : {},
+  ts: 1_700_000_000_000 + n,
+  anonymousId: 'anon',
+  sessionId: 'sess',
+  context: {
+    page: { url: 'https://shop.example/', path: '/', referrer: '', title: 'Shop' },
+    locale: 'en-US',
+    timezone: 'UTC',
+    screen: '1280x720',
+    campaign: {},
+    clickIds: {},
+    consent: { necessary: 'granted', analytics: 'granted' },
+    library: { name: 'waybill', version: '0.0.0-test' },
+  },
+});
+const events = (count: number, pad = 0) => Array.from({ length: count }, (_, i) => event(i, pad));
+const bytes = (text: string) => new TextEncoder().encode(text).length;
+
+let fetchMock: ReturnType<typeof vi.fn<(url: string, init: RequestInit) => Promise<Response>>>;
+let beacon: ReturnType<typeof vi.fn<(url: string, body: unknown) => boolean>>;
+
+/** Make fetch answer with this status (and headers). */
+const answer = (status: number, headers: Record<string, string> = {}) =>
+  fetchMock.mockImplementation(async () => new Response(status == 204 ? null : '{}', { status, headers }));
+const parsed = (body: unknown) => JSON.parse(body as string) as WireBatch;
+const fetchInit = (call = 0) => fetchMock.mock.calls[call][1];
+
+beforeEach(() => {
+  fetchMock = vi.fn(async () => new Response('{}', { status: 200 }));
+  beacon = vi.fn(() => true);
+  vi.stubGlobal('fetch', fetchMock);
+  Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: beacon });
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+  delete (navigator as { sendBeacon?: unknown }).sendBeacon;
+});
+
+describe('sendBatch over fetch', () => {
+  it('POSTs the batch as text/plain JSON in wire format v1', async () => {
+    useFakeClock(Date.UTC(2025, 0, 15, 12, 0, 0));
+    await sendBatch(URL_, events(2), false);
+    expect(fetchMock).toHaveBeenCalledOnce();
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe(URL_);
+    expect(init.method).toBe('POST');
+    expect(init.headers).toMatchObject({ 'Content-Type': 'text/plain;charset=UTF-8' });
+    expect(typeof init.body).toBe('string');
+    expect(parsed(init.body)).toEqual({ v: 1, sentAt: '2025-01-15T12:00:00.000Z', events: events(2) });
+  });
+
+  it('adds the extra headers', async () => {
+    await sendBatch(URL_, events(1), false, { 'X-Shop': 'demo' });
+    expect(fetchInit().headers).toEqual({ 'Content-Type': 'text/plain;charset=UTF-8', 'X-Shop': 'demo' });
+  });
+
+  it.each([200, 202, 204])("answers 'ok' to %i", async (status) => {
+    answer(status);
+    await expect(sendBatch(URL_, events(1), false)).resolves.toBe('ok');
+  });
+
+  it.each([408, 425, 429, 500, 502, 503, 504])("answers 'retry' to %i", async (status) => {
+    answer(status);
+    await expect(sendBatch(URL_, events(1), false)).resolves.toBe('retry');
+  });
+
+  it.each([400, 401, 403, 404, 413, 422])("answers 'drop' to %i", async (status) => {
+    answer(status);
+    await expect(sendBatch(URL_, events(1), false)).resolves.toBe('drop');
+  });
+
+  it('reads a Retry-After in seconds as milliseconds', async () => {
+    answer(503, { 'Retry-After': '120' });
+    await expect(sendBatch(URL_, events(1), false)).resolves.toBe(120_000);
+  });
+
+  it('reads a Retry-After HTTP date as the milliseconds until then', async () => {
+    useFakeClock(Date.UTC(2025, 0, 15, 12, 0, 0));
+    answer(429, { 'Retry-After': new Date(Date.UTC(2025, 0, 15, 12, 1, 30)).toUTCString() });
+    await expect(sendBatch(URL_, events(1), false)).resolves.toBe(90_000);
+  });
+
+  it.each([
+    ['a date in the past', 'Wed, 01 Jan 2020 00:00:00 GMT'],
+    ['garbage', 'soon'],
+    ['a negative number', '-5'],
+  ])("falls back to 'retry' for a Retry-After that is %s", async (_, value) => {
+    answer(503, { 'Retry-After': value });
+    await expect(sendBatch(URL_, events(1), false)).resolves.toBe('retry');
+  });
+
+  it('ignores Retry-After on a 4xx that is dropped', async () => {
+    answer(400, { 'Retry-After': '10' });
+    await expect(sendBatch(URL_, events(1), false)).resolves.toBe('drop');
+  });
+
+  it("answers 'retry' to a network error", async () => {
+    fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));
+    await expect(sendBatch(URL_, events(1), false)).resolves.toBe('retry');
+  });
+
+  it('uses keepalive while the body fits the 60000-byte quota', async () => {
+    await sendBatch(URL_, events(3), false);
+    expect(fetchInit().keepalive).toBe(true);
+  });
+
+  it('does not use keepalive for a body over the quota', async () => {
+    const big = events(3, 25_000);
+    await sendBatch(URL_, big, false);
+    expect(bytes(fetchInit().body as string)).toBeGreaterThan(QUOTA);
+    expect(fetchInit().keepalive).toBe(false);
+  });
+
+  it('counts bytes, not characters, against the quota', async () => {
+    // 25,000 three-byte characters: 25,000 characters but 75,000 bytes
+    const wide = [{ ...event(1), props: { pad: '€'.repeat(25_000) } }];
+    await sendBatch(URL_, wide, false);
+    expect(fetchInit().keepalive).toBe(false);
+  });
+
+  it('falls back to a plain fetch when the keepalive fetch is refused', async () => {
+    fetchMock.mockRejectedValueOnce(new TypeError('keepalive quota')).mockResolvedValueOnce(new Response('{}', { status: 200 }));
+    await expect(sendBatch(URL_, events(1), false)).resolves.toBe('ok');
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(fetchInit(0).keepalive).toBe(true);
+    expect(fetchInit(1).keepalive).toBeFalsy();
+    expect(fetchInit(1).body).toBe(fetchInit(0).body);
+    expect(fetchInit(1).headers).toMatchObject({ 'Content-Type': 'text/plain;charset=UTF-8' });
+  });
+
+  it('never calls sendBeacon outside unload', async () => {
+    await sendBatch(URL_, events(1), false);
+    expect(beacon).not.toHaveBeenCalled();
+  });
+});
+
+describe('sendBatch on unload', () => {
+  it("hands the batch to sendBeacon as a string (text/plain) and answers 'beacon'", async () => {
+    await expect(sendBatch(URL_, events(2), true)).resolves.toBe('beacon');
+    expect(beacon).toHaveBeenCalledOnce();
+    const [url, body] = beacon.mock.calls[0];
+    expect(url).toBe(URL_);
+    expect(typeof body).toBe('string');
+    expect(parsed(body)).toMatchObject({ v: 1, events: events(2) });
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it('splits a body over 60000 bytes into beacons that each fit, keeping every event in order', async () => {
+    const many = events(12, 10_000);
+    await sendBatch(URL_, many, true);
+    expect(beacon.mock.calls.length).toBeGreaterThan(1);
+    for (const [, body] of beacon.mock.calls) expect(bytes(body as string)).toBeLessThanOrEqual(QUOTA);
+    expect(beacon.mock.calls.flatMap(([, body]) => parsed(body).events.map((e) => e.id))).toEqual(many.map((e) => e.id));
+  });
+
+  it("falls back to fetch with keepalive when sendBeacon refuses, and still answers 'beacon'", async () => {
+    beacon.mockReturnValue(false);
+    await expect(sendBatch(URL_, events(2), true)).resolves.toBe('beacon');
+    expect(fetchMock).toHaveBeenCalledOnce();
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe(URL_);
+    expect(init).toMatchObject({ method: 'POST', keepalive: true });
+    expect(init.body).toBe(beacon.mock.calls[0][1]);
+  });
+
+  it('uses fetch with keepalive where sendBeacon does not exist', async () => {
+    delete (navigator as { sendBeacon?: unknown }).sendBeacon;
+    Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: undefined });
+    await expect(sendBatch(URL_, events(1), true)).resolves.toBe('beacon');
+    expect(fetchInit()).toMatchObject({ keepalive: true });
+  });
+
+  it('does not throw or reject when the fallback fetch fails', async () => {
+    beacon.mockReturnValue(false);
+    fetchMock.mockRejectedValue(new TypeError('quota'));
+    await expect(sendBatch(URL_, events(1), true)).resolves.toBe('beacon');
+  });
+
+  it('hands over synchronously, before the page can go away', () => {
+    void sendBatch(URL_, events(1), true);
+    expect(beacon).toHaveBeenCalledOnce();
+  });
+});
