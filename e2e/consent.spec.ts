@@ -96,20 +96,20 @@ for (const mode of MODES) {
       const keptId = await page.evaluate(() => window.sdk()!.track('add_to_cart', { value: 30 }));
       expect(keptId).toEqual(expect.any(String));
       await poll(() => site.requests.length, 'the 503 was answered').toBe(2);
-      await poll(async () => JSON.stringify((await browserStorage(page)).indexedDB), 'the event is kept in IndexedDB')
-        .toContain(keptId!);
-      const before = await browserStorage(page);
-      expect(storedCount(before), 'entries in the waybill IndexedDB before revoking').toBeGreaterThan(0);
+      const kept = async () => JSON.stringify((await browserStorage(page)).indexedDB);
+      await poll(kept, 'the event is kept in IndexedDB').toContain(keptId!);
+      expect(storedCount(await browserStorage(page)), 'entries in the waybill IndexedDB before revoking').toBeGreaterThan(0);
 
       await page.evaluate(() => window.wb('consent', { analytics: 'denied' }));
-      await poll(async () => {
-          const s = await browserStorage(page);
-          return {
-            waybillEntries: storedCount(s),
-            waybillLocalStorage: Object.keys(s.localStorage).filter((k) => k.startsWith('waybill')),
-            cookies: s.cookies.map((c) => c.name),
-          };
-        }, 'the waybill IndexedDB, localStorage keys and cookies are gone').toEqual({ waybillEntries: 0, waybillLocalStorage: [], cookies: [] });
+      const leftovers = async () => {
+        const s = await browserStorage(page);
+        return {
+          waybillEntries: storedCount(s),
+          waybillLocalStorage: Object.keys(s.localStorage).filter((k) => k.startsWith('waybill')),
+          cookies: s.cookies.map((c) => c.name),
+        };
+      };
+      await poll(leftovers, 'what the browser holds after revoking').toEqual({ waybillEntries: 0, waybillLocalStorage: [], cookies: [] });
 
       // Nothing goes out after the revocation, from this page or the next.
       await page.evaluate(() => window.wb('track', 'after_revoke'));

@@ -36,7 +36,7 @@ interface Fixtures {
 
 export const test = base.extend<Fixtures>({
   mode: ['script', { option: true }],
-  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
+  // Playwright reads the fixtures a fixture needs from this (empty) pattern.
   site: async ({}, use) => {
     const site = await startSite();
     await use(site);

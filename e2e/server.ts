@@ -4,7 +4,7 @@
 // site and start it again on the same port and database.
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -46,8 +46,6 @@ export interface TestSite {
   addPage(html: string, path?: string): string;
   /** Answer the next `count` requests to `/collect` with `status` (and `headers`) instead of the collector. */
   failNext(count: number, status: number, headers?: Record<string, string>): void;
-  /** Forget failures not used yet. */
-  clearFailures(): void;
   /** Hold responses for `path` (e.g. `/waybill.min.js`) until the returned function is called. */
   hold(path: string): () => void;
   /** Close the collector and the listening socket (and its open connections): the site is down. */
@@ -72,12 +70,25 @@ const TYPES: Record<string, string> = {
 
 const IDB_KEYVAL_DIR = dirname(createRequire(join(ROOT, 'packages/core/package.json')).resolve('idb-keyval/package.json'));
 
-/** URL prefixes and the folders they are served from (see the import map in pages.ts). */
-const STATIC: [prefix: string, dir: string][] = [
-  ['/pkg/core/', join(ROOT, 'packages/core/dist')],
-  ['/pkg/first-party/', join(ROOT, 'packages/first-party/dist')],
-  ['/node_modules/idb-keyval/', IDB_KEYVAL_DIR],
-  ['/', join(ROOT, 'packages/browser/dist')], // /waybill.min.js, /waybill-stub.js
+/**
+ * The folder and file a static URL maps to (see the import map in pages.ts):
+ * `/pkg/<name>/<file>` from `packages/<name>/dist`, idb-keyval from its package, and
+ * the script-tag files (`/waybill.min.js`, `/waybill-stub.js`) from `packages/browser/dist`.
+ */
+function staticFile(pathname: string): { base: string; rest: string } {
+  const pkg = /^\/pkg\/([a-z0-9-]+)(\/.*)$/.exec(pathname);
+  if (pkg) return { base: join(ROOT, 'packages', pkg[1]!, 'dist'), rest: pkg[2]! };
+  if (pathname.startsWith('/node_modules/idb-keyval/')) return { base: IDB_KEYVAL_DIR, rest: pathname.slice('/node_modules/idb-keyval'.length) };
+  return { base: join(ROOT, 'packages/browser/dist'), rest: pathname };
+}
+
+/** What the tests load; `pnpm build` makes them. */
+const BUILT = [
+  'packages/browser/dist/waybill.min.js',
+  'packages/browser/dist/waybill-stub.js',
+  'packages/core/dist/index.js',
+  'packages/first-party/dist/index.js',
+  'packages/collector/dist/index.js',
 ];
 
 /** The built collector: tests run against what ships, not the sources. */
@@ -93,6 +104,13 @@ const readAll = (stream: IncomingMessage): Promise<Buffer> =>
     stream.on('error', fail);
   });
 
+const addStats = (a: CollectorStats, b: CollectorStats): CollectorStats => ({
+  requests: a.requests + b.requests,
+  accepted: a.accepted + b.accepted,
+  duplicates: a.duplicates + b.duplicates,
+  rejected: a.rejected + b.rejected,
+});
+
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'content-length'];
 const withoutHopByHop = <T extends Record<string, unknown>>(headers: T): T => {
   const copy = { ...headers };
@@ -102,13 +120,16 @@ const withoutHopByHop = <T extends Record<string, unknown>>(headers: T): T => {
 
 /** Start a site on a free loopback port. */
 export async function startSite(): Promise<TestSite> {
+  for (const file of BUILT) {
+    if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`pnpm build\` before the end-to-end tests`);
+  }
   const { createCollector } = await loadCollector();
   const dir = mkdtempSync(join(tmpdir(), 'waybill-e2e-'));
   const db = join(dir, 'collector.db');
   const requests: CollectRequest[] = [];
   const pages = new Map<string, string>();
   const held = new Map<string, Promise<void>>();
-  let failures: Failure[] = [];
+  const failures: Failure[] = [];
   let pastStats: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
   let collector: Collector | undefined;
   let collectorUrl = '';
@@ -162,17 +183,17 @@ export async function startSite(): Promise<TestSite> {
   };
 
   const serveFile = async (pathname: string, res: ServerResponse): Promise<void> => {
-    for (const [prefix, base] of STATIC) {
-      if (!pathname.startsWith(prefix)) continue;
-      const file = resolve(base, `.${pathname.slice(prefix.length - 1)}`);
-      if (!file.startsWith(base + sep)) break; // `..` out of the folder
+    const { base, rest } = staticFile(pathname);
+    const file = resolve(base, `.${rest}`);
+    // resolve() folds `..`: anything outside the folder is not served.
+    if (file.startsWith(base + sep)) {
       try {
         const data = await readFile(file);
         res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
         res.end(data);
         return;
       } catch {
-        break;
+        // missing: 404 below
       }
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -199,11 +220,11 @@ export async function startSite(): Promise<TestSite> {
       s.once('error', fail);
       s.listen(port, '127.0.0.1', () => done());
     });
+    server = s;
     port = (s.address() as AddressInfo).port;
     origin = `http://127.0.0.1:${port}`;
     collector = createCollector({ db, allowedOrigins: [origin] });
     collectorUrl = await collector.listen(0, '127.0.0.1');
-    server = s;
   };
 
   const stop = async (): Promise<void> => {
@@ -215,14 +236,19 @@ export async function startSite(): Promise<TestSite> {
       await closed;
     }
     if (collector) {
-      const { requests: r, accepted, duplicates, rejected } = collector.stats();
-      pastStats = { requests: pastStats.requests + r, accepted: pastStats.accepted + accepted, duplicates: pastStats.duplicates + duplicates, rejected: pastStats.rejected + rejected };
+      pastStats = addStats(pastStats, collector.stats());
       await collector.close();
       collector = undefined;
     }
   };
 
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   let pageCount = 0;
 
   return {
@@ -236,9 +262,6 @@ export async function startSite(): Promise<TestSite> {
     },
     failNext(count, status, headers = {}) {
       for (let i = 0; i < count; i++) failures.push({ status, headers });
-    },
-    clearFailures() {
-      failures = [];
     },
     hold(path) {
       let release!: () => void;
@@ -254,15 +277,7 @@ export async function startSite(): Promise<TestSite> {
       if (!collector) throw new Error('the site is stopped: start() it to read the collector');
       return collector.events(name === undefined ? {} : { name }).reverse();
     },
-    stats() {
-      const now = collector?.stats() ?? { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
-      return {
-        requests: pastStats.requests + now.requests,
-        accepted: pastStats.accepted + now.accepted,
-        duplicates: pastStats.duplicates + now.duplicates,
-        rejected: pastStats.rejected + now.rejected,
-      };
-    },
+    stats: () => (collector ? addStats(pastStats, collector.stats()) : pastStats),
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

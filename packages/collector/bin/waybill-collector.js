@@ -47,6 +47,13 @@ try {
 if (options.help) {
   process.stdout.write(USAGE);
 } else {
+  // Signal handlers go in first: a signal that arrives before them would kill the process
+  // without closing the database. Until the server listens, a signal is only remembered.
+  let stopRequested = false;
+  let stop = () => (stopRequested = true);
+  process.on('SIGINT', () => stop());
+  process.on('SIGTERM', () => stop());
+
   let collector;
   try {
     collector = createCollector({
@@ -62,7 +69,7 @@ if (options.help) {
     await collector?.close();
     process.exit(1);
   }
-  const stop = () => {
+  stop = () =>
     collector.close().then(
       () => process.exit(0),
       (error) => {
@@ -70,7 +77,5 @@ if (options.help) {
         process.exit(1);
       },
     );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  if (stopRequested) stop();
 }

@@ -12,8 +12,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** Writes a 4xx/5xx answer `{"error": message}`. */
+/**
+ * Writes a 4xx/5xx answer `{"error": message}`. A request whose body was not read to the end
+ * gets `Connection: close`: reading on would cost as much as the client cares to send.
+ */
 export function sendError(res: ServerResponse, status: number, message: string, headers?: OutgoingHttpHeaders): void {
+  if (!res.req.complete) res.setHeader('Connection', 'close');
   sendJson(res, status, { error: message }, headers);
 }
 
@@ -54,12 +58,4 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     req.on('error', () => settle('aborted'));
     req.on('close', () => settle(req.complete ? Buffer.concat(chunks, size) : 'aborted'));
   });
-}
-
-/**
- * Where a request that is being refused should go: with its body unread, keeping the
- * connection would mean reading (or waiting for) whatever the client still sends.
- */
-export function closeAfterResponse(res: ServerResponse): void {
-  res.setHeader('Connection', 'close');
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { CollectResponse } from '@waybill/core';
-import { closeAfterResponse, mediaType, readBody, sendError, sendJson } from './http';
+import { mediaType, readBody, sendError, sendJson } from './http';
 import { serveStatic } from './static';
 import { openStore, type StoredEvent } from './store';
 import { checkBatch, validateEvent, type ValidEvent } from './validate';
@@ -148,16 +148,10 @@ export function createCollector(options: CollectorOptions = {}): Collector {
       return sendError(res, 415, `unsupported Content-Encoding "${encoding}": send the body uncompressed`);
     }
     const tooLarge = `body larger than ${maxBodyBytes} bytes`;
-    if (Number(req.headers['content-length']) > maxBodyBytes) {
-      closeAfterResponse(res);
-      return sendError(res, 413, tooLarge);
-    }
+    if (Number(req.headers['content-length']) > maxBodyBytes) return sendError(res, 413, tooLarge);
     const body = await readBody(req, maxBodyBytes);
     if (body === 'aborted') return void res.destroy();
-    if (body === 'too-large') {
-      closeAfterResponse(res);
-      return sendError(res, 413, tooLarge);
-    }
+    if (body === 'too-large') return sendError(res, 413, tooLarge);
     if (body.length === 0) return sendError(res, 400, 'body is empty: send {"v": 1, "events": [...]}');
     let data: unknown;
     try {
@@ -271,6 +265,10 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   function close(): Promise<void> {
     closing ??= (async () => {
       const s = server;
+      if (s && !s.listening) {
+        // listen() is still looking up its host name: let it finish, or fail, before closing
+        await new Promise((settled) => s.once('listening', settled).once('error', settled));
+      }
       if (s?.listening) {
         await new Promise<void>((done) => {
           const force = setTimeout(() => s.closeAllConnections(), CLOSE_GRACE_MS);

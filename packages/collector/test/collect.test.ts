@@ -205,18 +205,26 @@ describe('POST /collect: refused requests', () => {
     await expectAlive(url);
   });
 
-  it('413 as soon as Content-Length is too large, before the body is sent', async () => {
+  it.each([
+    ['413', 413, {}],
+    ['415', 415, { 'Content-Type': 'image/png' }],
+    ['403', 403, { Origin: 'https://evil.example' }],
+  ])('%s before the body is sent, then closes instead of reading on', async (_, expected, headers) => {
     const { collector, url } = await startCollector({ maxBodyBytes: 2048 });
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${url}/collect`, { method: 'POST', headers: { 'Content-Length': '10000000' } });
+      const req = request(`${url}/collect`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain', 'Content-Length': '10000000', ...headers },
+      });
       req.on('response', (res) => {
-        resolve(res.statusCode ?? 0);
-        req.destroy(); // the other 9,999,999 bytes are never sent
+        res.resume();
+        // the client never sends the other 9,999,999 bytes: only the server can end this
+        req.socket!.on('close', () => resolve(res.statusCode ?? 0));
       });
       req.on('error', reject);
       req.write('{');
     });
-    expect(status).toBe(413);
+    expect(status).toBe(expected);
     expect(collector.stats().requests).toBe(1);
     await expectAlive(url);
   });

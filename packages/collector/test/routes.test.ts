@@ -310,6 +310,14 @@ describe('robustness', () => {
     await vi.waitFor(() => expect(lines).toEqual(['POST /collect 200', 'GET /nowhere 404']));
   });
 
+  it('close() while listen() is still resolving its host leaves nothing listening', async () => {
+    const collector = createCollector({ db: ':memory:' });
+    const listening = collector.listen(0, 'localhost');
+    await collector.close();
+    const url = await listening;
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
   it('rejects listen() twice and after close()', async () => {
     const { collector } = await startCollector();
     await expect(collector.listen(0)).rejects.toThrow(/already listening/);

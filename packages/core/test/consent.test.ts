@@ -112,6 +112,13 @@ describe('consent listeners', () => {
     expect(listener).toHaveBeenCalledWith({ necessary: 'granted', analytics: 'granted', marketing: 'pending' });
   });
 
+  it('gives each listener its own copy of the state', () => {
+    const t = createTracker();
+    t.consent.on((state) => (state.marketing = 'granted'));
+    t.consent.update({ analytics: 'granted' });
+    expect(t.consent.get().marketing).toBe('pending');
+  });
+
   it('does not call listeners when nothing changed', () => {
     const t = createTracker({ consent: { analytics: 'granted' } });
     const listener = vi.fn();

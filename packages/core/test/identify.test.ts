@@ -120,6 +120,20 @@ describe('identify', () => {
     for (const raw of ['raw.person@example.com', 'raw.person', '5550109999', '555) 010']) expect(seen).not.toContain(raw);
   });
 
+  // BUG: tracker.ts identify merges new traits into the previous ones (`{ ...traits, ...hashed }`)
+  // whatever the user id, so after identify('alice', { email }) a later identify('bob') without
+  // logout carries Alice's hashed email on Bob's events (a shared computer, a staff account switch).
+  it.fails("does not carry one user's traits over to a different user", async () => {
+    const { d, t } = setup();
+    t.identify('alice', { email: 'alice@example.com' });
+    t.identify('bob', { plan: 'gold' });
+    t.track('after');
+    await t.flush();
+    const last = d.sent().at(-1)!;
+    expect(last.userId).toBe('bob');
+    expect(last.traits).toEqual({ plan: 'gold' });
+  });
+
   it('drops email and phone when crypto.subtle is missing (plain http)', async () => {
     vi.spyOn(crypto.subtle, 'digest').mockRejectedValue(new Error('no subtle'));
     const { d, t } = setup();

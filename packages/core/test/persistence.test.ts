@@ -266,6 +266,21 @@ describe('ids across pages', () => {
     expect(next.d.sent()[0]).toMatchObject({ anonymousId: before.anonymousId, sessionId: before.sessionId });
   });
 
+  it('starts a new session on a page loaded after 30 minutes idle, keeping the anonymous id', async () => {
+    useFakeClock();
+    const first = page(['ok']);
+    first.t.track('a');
+    await first.t.flush();
+    vi.setSystemTime(Date.now() + 31 * 60_000);
+    newPage('/next');
+    const next = page(['ok']);
+    next.t.track('b');
+    await next.t.flush();
+    const [before, after] = [first.d.sent()[0], next.d.sent()[0]];
+    expect(after.anonymousId).toBe(before.anonymousId);
+    expect(after.sessionId).not.toBe(before.sessionId);
+  });
+
   it('keeps the user id of a returning visitor', async () => {
     const first = page(['ok']);
     first.t.identify('user-42');

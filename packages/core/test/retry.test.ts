@@ -137,7 +137,7 @@ describe('retry', () => {
           maxInFlight = Math.max(maxInFlight, ++inFlight);
           await Promise.resolve();
           inFlight--;
-          return 'retry';
+          return 'retry' as const;
         },
       ],
     });

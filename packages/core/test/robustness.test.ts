@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { Tracker, TrackerOptions } from '@waybill/core';
 import { fakeDestination, isolatePage, leavePage, settle, type FakeDestination } from './helpers';
 
@@ -45,7 +45,7 @@ const BAD: [string, unknown][] = [
 /** Props that must be refused (undefined and null just mean "none"). */
 const BAD_PROPS = BAD.filter(([, v]) => v != null);
 
-let console$: { warn: ReturnType<typeof vi.spyOn>; log: ReturnType<typeof vi.spyOn>; error: ReturnType<typeof vi.spyOn> };
+let console$: Record<'warn' | 'log' | 'error', MockInstance<typeof console.warn>>;
 let createTracker: (options?: TrackerOptions) => Tracker;
 
 beforeEach(async () => {
@@ -257,18 +257,13 @@ describe('storage failures', () => {
   });
 
   it('keeps delivering when IndexedDB fails asynchronously (private mode, quota)', async () => {
-    const failing = {
-      open: () => {
-        const request = { result: undefined, error: new DOMException('no', 'InvalidStateError') } as unknown as IDBOpenDBRequest;
-        setImmediate(() => (request as { onerror?: () => void }).onerror?.());
-        return request;
-      },
-      deleteDatabase: () => {
-        const request = {} as IDBOpenDBRequest;
-        setImmediate(() => (request as { onsuccess?: () => void }).onsuccess?.());
-        return request;
-      },
+    /** Requests that fail (or, for deletion, succeed) a turn later, as IndexedDB does. */
+    const request = (outcome: 'onerror' | 'onsuccess') => {
+      const r: { result?: unknown; error?: unknown; onerror?: () => void; onsuccess?: () => void } = { error: new DOMException('no', 'InvalidStateError') };
+      setImmediate(() => r[outcome]?.());
+      return r;
     };
+    const failing = { open: () => request('onerror'), deleteDatabase: () => request('onsuccess') };
     (globalThis as { indexedDB: unknown }).indexedDB = failing;
     const d = fakeDestination({ persist: true });
     const t = createTracker({ destinations: [d], consent: { analytics: 'granted' } });

@@ -190,8 +190,10 @@ describe('sendBatch on unload', () => {
     await expect(sendBatch(URL_, events(1), true)).resolves.toBe('beacon');
   });
 
-  it('hands over synchronously, before the page can go away', () => {
+  it('hands over synchronously, before the page can go away, split batches included', () => {
     void sendBatch(URL_, events(1), true);
     expect(beacon).toHaveBeenCalledOnce();
+    void sendBatch(URL_, events(12, 10_000), true);
+    expect(beacon.mock.calls.length).toBeGreaterThan(2);
   });
 });

@@ -1,0 +1,39 @@
+import type { Item } from '@waybill/core';
+
+/**
+ * Catalogue events that TikTok has a standard event for, by TikTok's current names (the
+ * May 2025 renames: `Purchase`, not `CompletePayment`). `page_view` is the page view, named
+ * as TikTok's own tag template sends it. Catalogue events not listed have no TikTok equivalent.
+ */
+export const TIKTOK_EVENTS: Readonly<Record<string, string>> = {
+  page_view: 'Pageview',
+  view_item: 'ViewContent',
+  add_to_cart: 'AddToCart',
+  add_to_wishlist: 'AddToWishlist',
+  begin_checkout: 'InitiateCheckout',
+  add_payment_info: 'AddPaymentInfo',
+  purchase: 'Purchase',
+  search: 'Search',
+  sign_up: 'CompleteRegistration',
+};
+
+/** A custom event name TikTok accepts: letters, digits, `_` and `-`, starting with a letter, at most 50. */
+export const CUSTOM_NAME = /^[a-z][\w-]{0,49}$/i;
+
+/** TikTok `track` parameters from catalogue props: `contents[]` from `items[]`, value, currency, query, order id. */
+export const params = (props: Record<string, unknown>) => {
+  const out: Record<string, unknown> = {};
+  const { items, search_term, transaction_id } = props;
+  if (Array.isArray(items) && items.length) {
+    out.contents = items.map((item) => {
+      const { item_id, item_name, quantity = 1, price } = Object(item) as Item;
+      return { content_id: item_id == null ? undefined : '' + item_id, content_type: 'product', content_name: item_name, quantity, price };
+    });
+    out.content_type = 'product';
+  }
+  for (const key of ['value', 'currency']) if (props[key] != null) out[key] = props[key];
+  // TikTok's own pages disagree on the key (`query` in some languages, `search_string` in others).
+  if (search_term != null) out.query = out.search_string = search_term;
+  if (transaction_id != null) out.order_id = transaction_id;
+  return out;
+};

@@ -1,0 +1,84 @@
+import { sha256, type Category, type Destination, type DestinationContext, type EventName, type WaybillEvent } from '@waybill/core';
+import { CUSTOM_NAME, TIKTOK_EVENTS, params } from './events';
+import { loadPixel, ttq } from './pixel';
+
+export { TIKTOK_EVENTS };
+
+export interface TikTokOptions {
+  /** The pixel code from TikTok Events Manager, e.g. `C0000000000`. */
+  pixelId: string;
+  /** events.js without its query (the adapter appends `?sdkid=<pixelId>&lib=ttq`). Default TikTok's own URL. */
+  scriptUrl?: string;
+  /** Consent category this destination needs. Default `'marketing'`. */
+  category?: Category;
+  /** Send each Waybill `page()` as a TikTok page view. Default `true`. */
+  autoPageView?: boolean;
+  /**
+   * TikTok event name per Waybill event name, over the defaults (see `TIKTOK_EVENTS`), e.g.
+   * `{ purchase: 'CompletePayment' }` for an account still optimising on the old name, or
+   * `{ login: 'Contact' }`; `false` stops sending that event.
+   */
+  eventNames?: Partial<Record<EventName, string | false>>;
+  /** Send events TikTok has no standard event for as custom events, under their own names. Default `false`. */
+  forwardCustom?: boolean;
+}
+
+/**
+ * The TikTok pixel. events.js is injected only once the adapter's category is granted;
+ * before that there is no `ttq` global, no request and no cookie. Every call carries
+ * `event_id` = the Waybill event id, so TikTok deduplicates it against an Events API copy.
+ * Email and phone reach `ttq.identify` only as SHA-256 digests (hashed by the core), and the
+ * user id only as its SHA-256 (`external_id`).
+ */
+export const tiktok = ({
+  pixelId,
+  scriptUrl = 'https://analytics.tiktok.com/i18n/pixel/events.js',
+  category = 'marketing',
+  autoPageView = true,
+  eventNames,
+  forwardCustom,
+}: TikTokOptions): Destination => {
+  const names: Record<string, string | false | undefined> = { ...TIKTOK_EVENTS, ...(!autoPageView && { page_view: false }), ...eventNames };
+  let warn: DestinationContext['warn'];
+  /** What the pixel was last told about consent; unset until it is loaded. */
+  let granted: boolean | undefined;
+  /** The advanced-matching fields last given to `ttq.identify`, as JSON. */
+  let matched = '{}';
+  /** SHA-256 of each user id: hashing is asynchronous, and the same id comes with every event. */
+  const hashed: Record<string, string> = {};
+  /** Batches are delivered one after another, so a batch waiting for a hash keeps its place. */
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const deliver = async (events: WaybillEvent[]) => {
+    for (const e of events) {
+      const { userId: user, traits = {} } = e;
+      if (user && hashed[user] == null) hashed[user] = await sha256(user.trim()).catch(() => '');
+      // Match keys travel with every event; the pixel is told again only when they change.
+      const fields = JSON.stringify({ email: traits.email, phone_number: traits.phone, external_id: (user && hashed[user]) || undefined });
+      if (fields != matched && fields != '{}') ttq().identify(JSON.parse((matched = fields)));
+      const name =
+        e.type != 'identify' &&
+        (names[e.name] ?? (forwardCustom && e.type == 'track' && (CUSTOM_NAME.test(e.name) || warn('tiktok: not a valid custom event name, skipped', e.name)) && e.name));
+      if (name) ttq().track(name, params(e.props), { event_id: e.id });
+    }
+  };
+
+  return {
+    name: 'tiktok',
+    category,
+    init(ctx) {
+      warn = ctx.warn;
+      loadPixel(pixelId, scriptUrl);
+      ttq().grantConsent();
+      granted = true;
+    },
+    consent(state) {
+      // Before init the pixel does not exist, and must not be created just to be told "no".
+      const now = state[category] == 'granted';
+      if (granted != null && now != granted) ttq()[(granted = now) ? 'grantConsent' : 'revokeConsent']();
+    },
+    send(events) {
+      queue = queue.then(() => deliver(events)).catch((err) => warn('tiktok: send failed', err));
+    },
+  };
+};
