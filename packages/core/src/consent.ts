@@ -14,7 +14,7 @@ export const createConsent = (initial: Partial<Record<Category, ConsentState>> |
     let changed = false;
     for (const key in next) {
       const value = next[key] as ConsentState;
-      if (!/^(granted|denied|pending)$/.test(value)) warn('consent: bad state', { [key]: value });
+      if (!['granted', 'denied', 'pending'].includes(value)) warn('consent: bad state', { [key]: value });
       else if (key == 'necessary' || (gpc && key == 'marketing')) warn('consent: ' + key + ' is fixed');
       else if (state[key] != value) changed = !!(state[key] = value);
     }

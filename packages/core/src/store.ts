@@ -3,20 +3,25 @@ import { createStore as idbStore, promisifyRequest as done, type UseStore } from
 export const DB = 'waybill';
 
 /**
- * The IndexedDB store behind persistence: an idb-keyval store of its own, which opens
- * the database on first use, so nothing exists before consent. Every call resolves,
- * even when storage fails (private modes, quota).
+ * The IndexedDB store behind persistence: an idb-keyval store of its own. Nothing is
+ * opened before `open()` and the first call after it, so nothing exists before consent;
+ * after `drop()` calls do nothing until the next `open()`. Every call resolves, even
+ * when storage throws (private modes, blocked cookies, quota).
  */
 export const createStore = () => {
   let use: UseStore | undefined;
-  const run = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => T | PromiseLike<T>) =>
-    (use ||= idbStore(DB, 'q'))(mode, (s) => {
-      // Let another tab delete the database (a revoke there) instead of blocking it.
-      s.transaction.db.onversionchange = () => s.transaction.db.close();
-      return fn(s);
-    }).catch(() => undefined);
+  const run = async <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => T | PromiseLike<T>) => {
+    try {
+      return await use?.(mode, (s) => {
+        // Let another tab delete the database (a revoke there) instead of blocking it.
+        s.transaction.db.onversionchange = () => s.transaction.db.close();
+        return fn(s);
+      });
+    } catch {}
+  };
 
   return {
+    open: () => void (use ||= idbStore(DB, 'q')),
     set: (items: [string, unknown][]) => run('readwrite', (s) => (items.map(([k, v]) => s.put(v, k)), done(s.transaction))),
     del: (keys: string[]) => run('readwrite', (s) => (keys.map((k) => s.delete(k)), done(s.transaction))),
     all: <T>() =>
@@ -25,9 +30,11 @@ export const createStore = () => {
       ),
     /** Close the connection and delete the database. */
     async drop() {
-      if (use) await run('readonly', (s) => s.transaction.db.close());
+      await run('readonly', (s) => s.transaction.db.close());
       use = undefined;
-      await done(indexedDB.deleteDatabase(DB)).catch(() => {});
+      try {
+        await done(indexedDB.deleteDatabase(DB));
+      } catch {}
     },
   };
 };

@@ -26,11 +26,12 @@ interface Lane {
   i?: boolean;
 }
 
-/** A stored event: destination, owning tab and page, the event. */
+/** A stored event: destination, owning tab and page, order within the page, the event. */
 interface Stored {
   d: string;
   o: string;
   g: string;
+  n: number;
   e: WaybillEvent;
 }
 
@@ -87,8 +88,16 @@ const tracker = ({
   let storing = false;
   let stored = 0;
   let traits: Record<string, unknown> | undefined;
-  /** set while `identify` hashes, so later events stay behind it */
-  let chain: Promise<unknown> | undefined;
+  /** the user id the traits belong to */
+  let owner: string | null | undefined;
+  /** events held behind `identify` while it hashes, so they keep their order */
+  let held: WaybillEvent[] | undefined;
+  let hashing = 0;
+  let hashed: Promise<unknown> = Promise.resolve();
+  /** analytics state the storage last acted on */
+  let storageState: string | undefined;
+  /** order of events stored by this page, for events of the same millisecond */
+  let seq = 0;
 
   const state = (lane: Lane) => consent.get()[lane.d.category] || 'pending';
   const granted = (lane: Lane) => state(lane) == 'granted';
@@ -108,7 +117,7 @@ const tracker = ({
 
   const persist = (lane: Lane, events: WaybillEvent[]) => {
     if (keeps(lane) && events.length) {
-      store.set([beat(), ...events.map((e): [string, Stored] => [keyOf(lane, e), { d: lane.d.name, o: tab, g: page, e }])]);
+      store.set([beat(), ...events.map((e): [string, Stored] => [keyOf(lane, e), { d: lane.d.name, o: tab, g: page, n: seq++, e }])]);
       if (storage && (stored += events.length) > storage.maxEvents) locked(restore);
     }
   };
@@ -129,11 +138,11 @@ const tracker = ({
       else if (now - value?.e?.ts < storage.maxAge) keep.push([key, value]);
       else drop.push(key);
     }
-    keep.sort((a, b) => a[1].e.ts - b[1].e.ts);
+    keep.sort((a, b) => a[1].e.ts - b[1].e.ts || a[1].n - b[1].n);
     while (keep.length > storage.maxEvents) drop.push(keep.shift()![0]);
     stored = keep.length;
     await store.del(drop);
-    if (claim !== true) return;
+    if (claim !== true || !storing) return;
     const taken: [string, unknown][] = [beat()];
     for (const lane of lanes) {
       const mine = new Set(lane.b.map((e) => e.id));
@@ -155,7 +164,8 @@ const tracker = ({
 
   const storeIds = (on: boolean) => {
     const old = ids.persist((storing = on));
-    if (!on) store.drop(), (stored = 0), (tab = uuid());
+    if (on) store.open();
+    else store.drop(), (stored = 0), (tab = uuid());
     try {
       if (on) sessionStorage.setItem(TAB_KEY, (tab = sessionStorage.getItem(TAB_KEY) || tab));
       else sessionStorage.removeItem(TAB_KEY);
@@ -167,9 +177,9 @@ const tracker = ({
 
   /** Send one batch if the lane may send now; retry failures with backoff and jitter. */
   const sendOne = async (lane: Lane) => {
-    if (lane.w || !lane.b.length || !granted(lane)) return;
     clearTimeout(lane.t);
     lane.t = undefined;
+    if (lane.w || !lane.b.length || !granted(lane)) return;
     const batch = lane.b.splice(0, batchSize);
     let result: SendResult;
     try {
@@ -208,6 +218,7 @@ const tracker = ({
 
   /** The page is being hidden: hand everything to the beacon now, synchronously. */
   const hide = () => {
+    release();
     for (const lane of lanes) {
       clearTimeout(lane.t);
       lane.t = undefined;
@@ -235,8 +246,11 @@ const tracker = ({
 
   const gate = () => {
     const now = consent.get();
-    if (now.analytics == 'granted') {
-      if (!storing && storage) {
+    const analytics = now.analytics;
+    if (analytics == storageState) {
+      // Storage already follows this state.
+    } else if ((storageState = analytics) == 'granted') {
+      if (storage) {
         const old = storeIds(true);
         const current = ids.touch(Date.now());
         // Events that waited in memory take the returning visitor's ids.
@@ -250,7 +264,7 @@ const tracker = ({
       }
     }
     // Revoked or reset: forget what was stored. A denial on a later page also purges what an earlier page kept.
-    else if (storing || now.analytics == 'denied') storeIds(false);
+    else if (storing || analytics == 'denied') storeIds(false);
     for (const lane of lanes) {
       const s = state(lane);
       if (s == 'granted') open(lane);
@@ -287,8 +301,10 @@ const tracker = ({
     if (typeof value != 'object' || Array.isArray(value)) return warn(what + ': not an object', value);
     try {
       const json = JSON.stringify(value);
-      if (json.length < 32768) return JSON.parse(json) as Record<string, unknown>;
-      warn(what + ': over 32 KB');
+      // A `toJSON` (a Date, say) can turn an object into something else.
+      if (json[0] != '{') warn(what + ': not an object', value);
+      else if (json.length < 32768) return JSON.parse(json) as Record<string, unknown>;
+      else warn(what + ': over 32 KB');
     } catch (e) {
       warn(what + ': not JSON (circular?)', e);
     }
@@ -298,7 +314,7 @@ const tracker = ({
     if (typeof name != 'string' || !name || name.length > 128) return warn(type + ': bad name', name);
     const props = copy(raw, name);
     let id = (opts as { id?: unknown })?.id;
-    if (id != null && !ID.test(id as string)) warn(name + ': bad id, made a new one', (id = 0));
+    if (id != null && (typeof id != 'string' || !ID.test(id))) warn(name + ': bad id, made a new one', (id = 0));
     const now = Date.now();
     const i = ids.touch(now);
     if (props) {
@@ -317,17 +333,16 @@ const tracker = ({
     }
   };
 
-  /** Run after what `identify` is still hashing, in order. */
-  const after = (fn: () => unknown) => {
-    const mine: Promise<unknown> = (chain = (chain || Promise.resolve())
-      .then(fn)
-      .catch(noop)
-      .then(() => chain == mine && (chain = undefined)));
+  /** Queue the events held behind `identify`. */
+  const release = () => {
+    const events = held || [];
+    held = undefined;
+    events.map(route);
   };
 
   const record = (e: WaybillEvent | void) => {
     if (e) {
-      if (chain) after(() => route(e));
+      if (held) held.push(e);
       else route(e);
       return e.id;
     }
@@ -350,24 +365,32 @@ const tracker = ({
 
   return {
     page: (raw, opts) => guard('page', () => record(make('page', 'page_view', raw, opts))) as string | undefined,
-    track: (name, raw, opts) => guard('track', () => record(make('track', name, raw, opts))) as string | undefined,
+    track: ((name: unknown, raw: unknown, opts: unknown) => guard('track', () => record(make('track', name, raw, opts)))) as Tracker['track'],
     identify: (userId, raw) =>
       void guard('identify', () => {
         if (userId != null && (typeof userId != 'string' || userId.length > 256)) return warn('identify: bad user id', userId);
         const t = copy(raw, 'identify');
         if (!t) return;
         ids.user(userId || undefined);
-        // The event is made now, so its time and place in the queue are those of the call.
+        // Traits belong to one user: another user starts afresh; identify(null) without traits forgets them.
+        const base = userId == owner ? traits : undefined;
+        owner = userId;
+        traits = raw == null && userId == null ? undefined : base;
+        // The event is made now, so its time and place in the queue are those of the call;
+        // it and the events after it wait for the hashes (or for the page to hide).
         const e = make('identify', 'identify', {})!;
-        const hashing = hashTraits(t, (e) => warn('identify: cannot hash (needs https), dropped email/phone', e));
-        after(() =>
-          hashing.then((hashed) => {
-            // identify(null) forgets the user; identify(null, traits) is a guest with traits.
-            traits = raw == null ? (userId == null ? undefined : traits) : { ...traits, ...hashed };
+        (held ||= []).push(e);
+        hashing++;
+        hashed = Promise.all([
+          hashed,
+          hashTraits(t, (err) => warn('identify: cannot hash (needs https), dropped email/phone', err))
+            .catch(() => ({}))
+            .then((h) => {
+            if (owner === userId && raw != null) traits = { ...traits, ...h };
             if (traits) e.traits = traits;
-            route(e);
+            if (!--hashing) release();
           }),
-        );
+        ]);
       }),
     consent: {
       update: (next) => void guard('consent', () => consent.update(next)),
@@ -376,7 +399,7 @@ const tracker = ({
     },
     async flush() {
       try {
-        await chain;
+        await hashed;
         await Promise.all(lanes.map((lane) => drain(lane, 1)));
       } catch {}
     },

@@ -1,4 +1,4 @@
-import type { CatalogueProps, EventName } from './catalogue';
+import type { Catalogue, EventName } from './catalogue';
 
 /** Consent categories. `necessary` is always granted; others are extensible. */
 export type Category = 'necessary' | 'analytics' | 'marketing' | (string & {});
@@ -110,6 +110,16 @@ export interface Destination {
   consent?(state: ConsentSnapshot): void;
 }
 
+/**
+ * The arguments after `track`'s name: a catalogue event's props are checked (and required
+ * when the event has required fields, such as `purchase`'s `transaction_id`); custom events take any object.
+ */
+export type TrackArgs<N> = N extends keyof Catalogue
+  ? {} extends Catalogue[N]
+    ? [props?: Catalogue[N], options?: TrackOptions]
+    : [props: Catalogue[N], options?: TrackOptions]
+  : [props?: Record<string, unknown>, options?: TrackOptions];
+
 /** Options of `track` and `page`. */
 export interface TrackOptions {
   /** Your own event id (for example `purchase-<order id>`), so server-side copies deduplicate. */
@@ -157,7 +167,7 @@ export interface Tracker {
   /** Record a page view; returns the event id, or `undefined` if the call was dropped. */
   page(props?: Record<string, unknown>, options?: TrackOptions): string | undefined;
   /** Record an event; returns the event id, or `undefined` if the call was dropped. */
-  track<N extends EventName>(name: N, props?: CatalogueProps<N>, options?: TrackOptions): string | undefined;
+  track<N extends EventName>(name: N, ...args: TrackArgs<N>): string | undefined;
   /** Attach a user id and hashed traits to this and later events. */
   identify(userId: string | null, traits?: Traits): void;
   consent: ConsentApi;

@@ -91,7 +91,7 @@ export function leavePage() {
 }
 
 /**
- * Per-test isolation for DOM tests: a fresh IndexedDB, empty Web Storage and cookies,
+ * Per-test isolation for DOM tests: a fresh IndexedDB, empty Web Storage,
  * the landing URL reset, and the page-level listeners of every tracker created in the
  * test removed afterwards (a tracker has no destroy method; a real page would be gone).
  */

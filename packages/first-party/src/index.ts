@@ -12,10 +12,15 @@ export interface FirstPartyOptions {
 /**
  * The brand's own collector: batches in wire format v1, `sendBeacon` on page hide,
  * `fetch` with retry otherwise; events are kept in IndexedDB until a 2xx.
+ * Without an `endpoint` it warns (debug) and drops what it is given.
  */
-export const firstParty = ({ endpoint, category = 'analytics', headers }: FirstPartyOptions): Destination => ({
-  name: 'first-party',
-  category,
-  persist: true,
-  send: (events, unload) => sendBatch(endpoint, events, unload, headers),
-});
+export const firstParty = (options: FirstPartyOptions): Destination => {
+  const { endpoint, category = 'analytics', headers } = options || ({} as FirstPartyOptions);
+  return {
+    name: 'first-party',
+    category,
+    persist: true,
+    init: (ctx) => (typeof endpoint == 'string' && endpoint) || ctx.warn('first-party: no endpoint'),
+    send: (events, unload) => (typeof endpoint == 'string' && endpoint ? sendBatch(endpoint, events, unload, headers) : 'drop'),
+  };
+};

@@ -58,10 +58,10 @@ export const ga4 = ({
     gtag('consent', 'default', { ...signals(consent), security_storage: 'granted' });
     gtag('js', new Date());
     gtag('config', id, { send_page_view: false });
+    // A script inserted by code is async already.
     const script = document.createElement('script');
-    script.async = true;
-    script.src = scriptUrl + '?id=' + encodeURIComponent(id);
-    document.head.appendChild(script);
+    script.src = scriptUrl + '?id=' + id;
+    document.head.append(script);
   };
 
   return {
@@ -79,7 +79,7 @@ export const ga4 = ({
       else if (ready || consentMode == 'advanced') boot();
     },
     send(events) {
-      boot();
+      // gtag is set: the core tells consent (which boots it) before it sends anything.
       for (const e of events) {
         try {
           // Google: send user_id while signed in, null once signed out, nothing before. Not without analytics consent.
@@ -89,7 +89,6 @@ export const ga4 = ({
           if (!name) continue;
           const { url, referrer, title } = e.context.page;
           const p: Record<string, unknown> = { page_location: url, ...(e.type == 'page' && { page_referrer: referrer, page_title: title }), ...e.props };
-          if (typeof p.currency == 'string') p.currency = p.currency.toUpperCase();
           gtag!('event', name, { ...fit(p, warn), send_to: id });
         } catch (err) {
           warn('ga4: send failed', err);

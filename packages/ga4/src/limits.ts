@@ -1,45 +1,40 @@
 // GA4 drops what is over its limits without a word ("[GA4] Event collection limits"); the
-// adapter trims instead, and says so in debug mode.
+// adapter trims instead, and says what it trimmed in debug mode.
 type Warn = (message: string, detail?: unknown) => void;
 
-const NAME = 40;
-const PARAMS = 25;
-const VALUE = 100;
-const ITEMS = 200;
-const ITEM_PARAMS = 27;
 /** Parameters GA4 lets be longer than 100 characters. */
 const LONG: Record<string, number> = { page_location: 1000, page_referrer: 420, page_title: 300 };
-/** GA4's own item fields; any other item key is a custom item parameter (27 at most). */
-const ITEM_FIELD = /^(item_(id|name|brand|variant|list_id|list_name|category[2-5]?)|affiliation|coupon|discount|index|location_id|price|quantity|promotion_(id|name)|creative_(name|slot))$/;
+/** GA4's own item fields (by prefix); any other item key is a custom item parameter, 27 at most. */
+const ITEM_FIELD = /^(item_|affiliation|coupon|discount|index|location_id|price|quantity|promotion_|creative_)/;
+
+const trimmed = (warn: Warn, what: string, detail?: unknown) => warn('ga4: trimmed ' + what, detail);
 
 /** An event or parameter name as GA4 takes it (letters, digits and `_`, from a letter, at most 40), or nothing. */
 export const gaName = (name: string, warn: Warn): string | undefined => {
-  const fixed = name.replace(/\W/g, '_').slice(0, NAME);
-  if (fixed != name) warn('ga4: name changed to fit GA4 (letters, digits, _, 40 chars)', name);
+  const fixed = name.replace(/\W/g, '_').slice(0, 40);
+  if (fixed != name) trimmed(warn, name);
   if (/^[a-z]/i.test(fixed)) return fixed;
-  warn('ga4: name does not start with a letter, dropped', name);
+  trimmed(warn, name + ' (dropped)');
 };
 
 /**
- * A copy of `params` within GA4's limits: names fixed, string values trimmed, at most `max`
- * of the entries that `counts`, `items` at most 200, each item with at most 27 custom parameters.
+ * A copy of `params` within GA4's limits: names fixed, string values cut to 100 characters
+ * (more for the page fields), at most `max` of the entries that `counts` (25 per event,
+ * `items` aside), at most 200 items, each with at most 27 custom parameters.
  */
-export const fit = (params: Record<string, unknown>, warn: Warn, max = PARAMS, counts = (key: string) => key != 'items') => {
+export const fit = (params: Record<string, unknown>, warn: Warn, max = 25, counts = (key: string) => key != 'items') => {
   const out: Record<string, unknown> = {};
   let n = 0;
   for (const [raw, value] of Object.entries(params)) {
     const key = gaName(raw, warn);
     if (!key || value == null) continue;
-    if (counts(key) && ++n > max) {
-      warn('ga4: over ' + max + ' parameters, dropped', raw);
-      continue;
-    }
-    const limit = LONG[key] || VALUE;
-    if (key == 'items' && Array.isArray(value)) {
-      if (value.length > ITEMS) warn('ga4: over 200 items, dropped the rest', value.length);
-      out.items = value.slice(0, ITEMS).map((item) => fit(Object(item), warn, ITEM_PARAMS, (k) => !ITEM_FIELD.test(k)));
+    const limit = LONG[key] || 100;
+    if (counts(key) && ++n > max) trimmed(warn, raw + ' (over ' + max + ' parameters)');
+    else if (key == 'items' && Array.isArray(value)) {
+      if (value.length > 200) trimmed(warn, 'items', value.length);
+      out.items = value.slice(0, 200).map((item) => fit(Object(item), warn, 27, (k) => !ITEM_FIELD.test(k)));
     } else if (typeof value == 'string' && value.length > limit) {
-      warn('ga4: value over ' + limit + ' characters, trimmed', raw);
+      trimmed(warn, raw, value);
       out[key] = value.slice(0, limit);
     } else out[key] = value;
   }

@@ -20,20 +20,18 @@ export const TIKTOK_EVENTS: Readonly<Record<string, string>> = {
 /** A custom event name TikTok accepts: letters, digits, `_` and `-`, starting with a letter, at most 50. */
 export const CUSTOM_NAME = /^[a-z][\w-]{0,49}$/i;
 
-/** TikTok `track` parameters from catalogue props: `contents[]` from `items[]`, value, currency, query, order id. */
-export const params = (props: Record<string, unknown>) => {
-  const out: Record<string, unknown> = {};
-  const { items, search_term, transaction_id } = props;
+/**
+ * TikTok `track` parameters from catalogue props: `contents[]` from `items[]`, `value`, `currency`,
+ * `query`. Absent ones stay `undefined`, which the pixel's JSON leaves out.
+ */
+export const params = ({ items, value, currency, search_term }: Record<string, unknown>) => {
+  const out: Record<string, unknown> = { value, currency, query: search_term };
   if (Array.isArray(items) && items.length) {
     out.contents = items.map((item) => {
       const { item_id, item_name, quantity = 1, price } = Object(item) as Item;
-      return { content_id: item_id == null ? undefined : '' + item_id, content_type: 'product', content_name: item_name, quantity, price };
+      return { content_id: item_id, content_type: 'product', content_name: item_name, quantity, price };
     });
     out.content_type = 'product';
   }
-  for (const key of ['value', 'currency']) if (props[key] != null) out[key] = props[key];
-  // TikTok's own pages disagree on the key (`query` in some languages, `search_string` in others).
-  if (search_term != null) out.query = out.search_string = search_term;
-  if (transaction_id != null) out.order_id = transaction_id;
   return out;
 };

@@ -55,10 +55,9 @@ export const tiktok = ({
       if (user && hashed[user] == null) hashed[user] = await sha256(user.trim()).catch(() => '');
       // Match keys travel with every event; the pixel is told again only when they change.
       const fields = JSON.stringify({ email: traits.email, phone_number: traits.phone, external_id: (user && hashed[user]) || undefined });
-      if (fields != matched && fields != '{}') ttq().identify(JSON.parse((matched = fields)));
-      const name =
-        e.type != 'identify' &&
-        (names[e.name] ?? (forwardCustom && e.type == 'track' && (CUSTOM_NAME.test(e.name) || warn('tiktok: not a valid custom event name, skipped', e.name)) && e.name));
+      if (fields != matched) ttq().identify(JSON.parse((matched = fields)));
+      // An identify event (type 'identify') only updates the match keys above.
+      const name = names[e.name] ?? (forwardCustom && e.type == 'track' && (CUSTOM_NAME.test(e.name) || warn('tiktok: bad custom event name', e.name)) && e.name);
       if (name) ttq().track(name, params(e.props), { event_id: e.id });
     }
   };

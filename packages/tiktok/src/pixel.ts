@@ -1,8 +1,8 @@
 /** TikTok's global as its base code leaves it: an array that queues `[method, ...args]` until events.js loads. */
 export type Ttq = unknown[] & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- vendor global
 
-// The base code's method list (snippets since 2024 add the three consent calls); events.js replaces them.
-const METHODS = 'page track identify instances debug on off once ready alias group enableCookie disableCookie holdConsent revokeConsent grantConsent'.split(' ');
+// The base code defers 16 methods; the adapter calls only these. events.js replaces them when it loads.
+const METHODS = ['track', 'identify', 'grantConsent', 'revokeConsent'];
 
 /** The live `ttq`: read each time, because events.js may replace the global when it loads. */
 export const ttq = (): Ttq => (window as unknown as { ttq: Ttq }).ttq;
@@ -16,13 +16,12 @@ export const loadPixel = (pixelId: string, url: string) => {
   const w = window as unknown as { ttq?: Ttq; TiktokAnalyticsObject?: string };
   w.TiktokAnalyticsObject = 'ttq';
   const q = (w.ttq ||= [] as unknown as Ttq);
-  q.methods ||= METHODS;
   for (const m of METHODS) q[m] ||= (...args: unknown[]) => q.push([m, ...args]);
   (q._i ||= {})[pixelId] = Object.assign([], { _u: url });
   (q._t ||= {})[pixelId] = Date.now();
   (q._o ||= {})[pixelId] = {};
+  // A script inserted by code is async already.
   const script = document.createElement('script');
-  script.async = true;
-  script.src = url + '?sdkid=' + encodeURIComponent(pixelId) + '&lib=ttq';
-  document.head.appendChild(script);
+  script.src = url + '?sdkid=' + pixelId + '&lib=ttq';
+  document.head.append(script);
 };
