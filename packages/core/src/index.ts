@@ -1,5 +1,6 @@
 export { createTracker } from './tracker';
 export { sendBatch } from './transport';
+export { loadScript } from './script';
 export { sha256, normaliseEmail, normalisePhone } from './hash';
 export type * from './types';
 export type * from './catalogue';
