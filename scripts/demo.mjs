@@ -30,6 +30,15 @@ if (!existsSync(collectorEntry) || !existsSync(join(shop, 'waybill.min.js')) || 
 
 const { createCollector } = await import(collectorEntry);
 
+// The consent banner comes from npm (vanilla-cookieconsent) and is served from the shop's own
+// origin: copy it into examples/storefront/vendor/ (not committed).
+const { copyVendor } = await import('../examples/storefront/vendor.mjs');
+try {
+  copyVendor();
+} catch (error) {
+  fail(`Could not copy the consent banner from node_modules (run \`pnpm install\` first): ${/** @type {Error} */ (error).message}`);
+}
+
 // A fresh database per run: the live events page starts empty, so "nothing before
 // consent" is plain to see. (It is not kept inside the shop folder, which is served.)
 const dataDir = mkdtempSync(join(tmpdir(), 'waybill-demo-'));
@@ -62,9 +71,11 @@ console.log(`
 
   Try it:
     1. Browse the shop: Waybill sends nothing and stores nothing.
-    2. Choose "Accept all" or "Analytics only" in the bar at the bottom: events arrive.
+    2. In the consent banner choose "Accept all", or "Manage preferences" and
+       analytics only: events arrive. "Reject all": nothing ever does.
     3. Buy something and watch the whole funnel, from view_item_list to purchase.
-    4. "Privacy settings" in the footer lets you change your mind; "Reject" stops it at once.
+    4. "Privacy settings" in the footer lets you change your mind; a category
+       you turn off stops at once.
 
   ${dim('Events go to a temporary database that is deleted when you stop.')}
   Press Ctrl+C to stop.

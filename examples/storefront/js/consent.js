@@ -1,81 +1,98 @@
-// The shop's own consent prompt: a bar at the bottom of every page. The choice is
-// the shop's functional data (localStorage `shop-consent`); Waybill only hears it
-// through `waybill('consent', …)`, the one-line hook any banner can call.
-// A later version swaps this bar for a real consent banner; pages only use
-// `initConsent`, `openConsent`, `currentConsent` and the `shop:consent` event.
-import { h, fill } from './dom.js';
-import { load, save } from './shop.js';
-import { waybill } from './analytics.js';
-
-const KEY = 'shop-consent';
-/** Fired on `window` after the shopper made or changed a choice; `detail` is the choice. */
-export const CONSENT_EVENT = 'shop:consent';
+// The consent banner: the real vanilla-cookieconsent v3 (served from /vendor/, copied from npm).
+// It is the only code that decides consent. Waybill follows it by itself: the script tag's
+// data-consent="cookieconsent" makes the bundle listen to the banner's cc:onConsent and
+// cc:onChange events, so the shop never calls waybill('consent', …) here.
+//
+// The banner stores the visitor's choice in its own cookie (`cc_cookie`): that is necessary
+// storage, allowed before consent. Categories: necessary (always on), analytics, marketing.
 
 /** @typedef {{ analytics: 'granted' | 'denied', marketing: 'granted' | 'denied' }} Choice */
 
-/** @type {Record<string, { label: string, choice: Choice }>} */
-const OPTIONS = {
-  reject: { label: 'Reject', choice: { analytics: 'denied', marketing: 'denied' } },
-  analytics: { label: 'Analytics only', choice: { analytics: 'granted', marketing: 'denied' } },
-  all: { label: 'Accept all', choice: { analytics: 'granted', marketing: 'granted' } },
+/** The banner's API (its UMD build defines the global), or undefined if a blocker removed it. */
+const banner = () => /** @type {any} */ (window).CookieConsent;
+
+const CONFIG = {
+  // Ask again when the categories change: bump this and every visitor sees the banner again.
+  revision: 1,
+  guiOptions: {
+    consentModal: { layout: 'box inline', position: 'bottom right', equalWeightButtons: true },
+    preferencesModal: { layout: 'box', equalWeightButtons: true },
+  },
+  categories: {
+    necessary: { enabled: true, readOnly: true },
+    analytics: {},
+    marketing: {},
+  },
+  language: {
+    default: 'en',
+    translations: {
+      en: {
+        consentModal: {
+          title: 'Your privacy, your choice',
+          description:
+            'We would like to measure how the shop is used (analytics) and tell ad partners which ads brought you here (marketing). ' +
+            'Nothing is sent or stored for either until you choose, and you can change your mind at any time under “Privacy settings”.',
+          acceptAllBtn: 'Accept all',
+          acceptNecessaryBtn: 'Reject all',
+          showPreferencesBtn: 'Manage preferences',
+        },
+        preferencesModal: {
+          title: 'Privacy preferences',
+          acceptAllBtn: 'Accept all',
+          acceptNecessaryBtn: 'Reject all',
+          savePreferencesBtn: 'Save preferences',
+          closeIconLabel: 'Close',
+          sections: [
+            {
+              title: 'What we use, and why',
+              description: 'Turn each purpose on or off. A purpose you turn off stops at once, and what was kept for it is deleted.',
+            },
+            {
+              title: 'Strictly necessary',
+              description: 'Your cart, your order and this choice. Always on: the shop cannot work without them.',
+              linkedCategory: 'necessary',
+            },
+            {
+              title: 'Analytics',
+              description: 'Events such as “viewed a product” or “placed an order”, sent to our own server (Waybill) and to Google Analytics, to learn what works in the shop.',
+              linkedCategory: 'analytics',
+            },
+            {
+              title: 'Marketing',
+              description: 'Tells ad partners (TikTok) which ads brought you here, so we pay only for the ads that work.',
+              linkedCategory: 'marketing',
+            },
+          ],
+        },
+      },
+    },
+  },
 };
 
-const valid = (/** @type {unknown} */ s) => s === 'granted' || s === 'denied';
-
-/** The stored choice, or `null` while the shopper has not chosen. @returns {Choice | null} */
+/** The current choice, or `null` while the visitor has not chosen. @returns {Choice | null} */
 export function currentConsent() {
-  const saved = load(KEY);
-  return saved && valid(saved.analytics) && valid(saved.marketing)
-    ? { analytics: saved.analytics, marketing: saved.marketing }
-    : null;
+  const cc = banner();
+  if (!cc || !cc.validConsent()) return null;
+  const state = (/** @type {string} */ category) => (cc.acceptedCategory(category) ? 'granted' : 'denied');
+  return { analytics: state('analytics'), marketing: state('marketing') };
 }
 
-/** @type {HTMLElement | null} */
-let bar = null;
-
-/** Tell Waybill the stored choice, or ask for one. Call once per page, before any event. */
+/** Start the banner: it shows itself to a visitor who has not chosen yet. Call once per page. */
 export function initConsent() {
-  const choice = currentConsent();
-  if (choice) waybill('consent', choice);
-  else openConsent();
+  banner()?.run(CONFIG);
 }
 
-/** Show the prompt (again): the footer's "Privacy settings" link, so a shopper can revoke. */
+/** Open the preferences dialog (the footer's "Privacy settings" link), so a visitor can change their mind. */
 export function openConsent() {
-  const choice = currentConsent();
-  if (!bar) {
-    bar = h('section', { class: 'consent', role: 'dialog', 'aria-labelledby': 'consent-title' });
-    document.body.append(bar);
-  }
-  fill(bar,
-    h('div', { class: 'consent__text' },
-      h('h2', { id: 'consent-title' }, 'Your privacy, your choice'),
-      h('p', null,
-        'We would like to measure how the shop is used (analytics) and tell ad partners which ads brought you here (marketing). ',
-        choice
-          ? 'Change your mind whenever you like: a category you reject stops at once, and what was kept for it is deleted.'
-          : [h('strong', null, 'Nothing is sent or stored until you choose.'), ' You can change your mind at any time under “Privacy settings”.']),
-      choice && h('p', { class: 'consent__current' }, `Your current choice: analytics ${choice.analytics}, marketing ${choice.marketing}.`)),
-    h('div', { class: 'consent__actions' },
-      Object.entries(OPTIONS).map(([key, option]) =>
-        h('button', {
-          type: 'button',
-          class: key === 'all' ? 'btn btn--primary' : 'btn btn--secondary',
-          'data-choice': key,
-          onclick: () => choose(option.choice),
-        }, option.label)),
-      choice && h('button', { type: 'button', class: 'consent__close', 'aria-label': 'Keep my current choice', onclick: closeConsent }, '×')));
-  bar.hidden = false;
+  banner()?.showPreferences();
 }
 
-function closeConsent() {
-  if (bar) bar.hidden = true;
-}
-
-/** @param {Choice} choice */
-function choose(choice) {
-  save(KEY, { ...choice, at: new Date().toISOString() });
-  waybill('consent', choice);
-  closeConsent();
-  window.dispatchEvent(new CustomEvent(CONSENT_EVENT, { detail: choice }));
+/**
+ * Call `listener` whenever the banner reports a choice: on every page with a stored choice,
+ * after the first choice and after every change.
+ * @param {() => void} listener
+ */
+export function onConsentChange(listener) {
+  window.addEventListener('cc:onConsent', listener);
+  window.addEventListener('cc:onChange', listener);
 }

@@ -1,16 +1,16 @@
-// What every shop page shares: the demo ribbon, header, footer, consent prompt
+// What every shop page shares: the demo ribbon, header, footer, consent banner
 // and the page view.
 import { h, fill } from './dom.js';
 import { cartLines, countOf, onCartChange } from './shop.js';
-import { initConsent, openConsent, currentConsent, CONSENT_EVENT } from './consent.js';
+import { initConsent, openConsent, currentConsent, onConsentChange } from './consent.js';
 import { waybill } from './analytics.js';
 
 export const SHOP_NAME = 'Northbound Goods';
 
 /**
- * Render the shared layout around the page's <main>, apply the stored consent and
- * record the page view. Call first in every page script, so consent reaches Waybill
- * before any event of the page.
+ * Render the shared layout around the page's <main>, start the consent banner and
+ * record the page view. Call first in every page script. Events wait in Waybill's memory
+ * until the banner reports a choice (Waybill listens to the banner itself).
  * @param {{ active?: 'shop' | 'cart' | 'checkout' }} [options]
  */
 export function startPage(options = {}) {
@@ -53,14 +53,16 @@ export function startPage(options = {}) {
 /** The demo's debug strip: what Waybill may do right now, and where to watch it. */
 function ribbon() {
   const state = h('span', { class: 'ribbon__state' });
+  // Global Privacy Control: Waybill denies marketing whatever the banner says, and the shop says so.
+  const gpc = /** @type {any} */ (navigator).globalPrivacyControl === true;
   const show = () => {
     const c = currentConsent();
     fill(state,
       badge('analytics', c ? c.analytics : 'pending'),
-      badge('marketing', c ? c.marketing : 'pending'));
+      gpc ? badge('marketing', 'denied', 'by Global Privacy Control') : badge('marketing', c ? c.marketing : 'pending'));
   };
   show();
-  window.addEventListener(CONSENT_EVENT, show);
+  onConsentChange(show);
   return h('div', { class: 'ribbon' },
     h('div', { class: 'wrap ribbon__inner' },
       h('strong', null, 'Waybill demo'),
@@ -69,5 +71,6 @@ function ribbon() {
       h('a', { href: '/events.html', class: 'ribbon__link' }, 'Live events →')));
 }
 
-/** @param {string} category @param {string} value */
-export const badge = (category, value) => h('span', { class: `badge badge--${value}` }, `${category}: ${value}`);
+/** @param {string} category @param {string} value @param {string} [why] */
+export const badge = (category, value, why) =>
+  h('span', { class: `badge badge--${value}`, title: why || null }, `${category}: ${value}${why ? ` (${why})` : ''}`);

@@ -1,5 +1,6 @@
 import { createTracker, type Tracker } from '@waybill/core';
 import { firstParty } from '@waybill/first-party';
+import { cookieConsent, cookiebot, oneTrust, tcf } from '@waybill/consent';
 
 type Api = ((method: string, ...args: unknown[]) => unknown) & Tracker & { q?: ArrayLike<unknown>[] };
 
@@ -20,6 +21,13 @@ if (!existing?.track) {
     respectGpc: data.respectGpc != 'false',
   });
   if (debug && !data.endpoint) console.warn('[waybill] no data-endpoint on the script tag: events go nowhere');
+
+  // data-consent picks the banner bridge before the queue is drained, so a stored choice the
+  // banner already knows applies to the queued calls; "manual" (the default) means the page
+  // calls waybill('consent', …) itself.
+  const bridge = { tcf, onetrust: oneTrust, cookiebot, cookieconsent: cookieConsent }[data.consent as 'tcf'];
+  if (bridge) bridge(tracker);
+  else if (debug && data.consent && data.consent != 'manual') console.warn('[waybill] unknown data-consent', data.consent);
 
   /** `waybill('track', name, props)` → `tracker.track(name, props)`; `waybill('consent', state)` → `tracker.consent.update(state)`. */
   const call = (method: unknown, ...args: unknown[]) => {

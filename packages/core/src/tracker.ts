@@ -102,6 +102,7 @@ const tracker = ({
   const state = (lane: Lane) => consent.get()[lane.d.category] || 'pending';
   const granted = (lane: Lane) => state(lane) == 'granted';
   const keyOf = (lane: Lane, e: WaybillEvent) => lane.d.name + ' ' + e.id;
+  const size = (lane: Lane) => lane.d.batchSize || batchSize;
   const guard = (what: string, fn: () => unknown) => {
     try {
       return fn();
@@ -180,7 +181,7 @@ const tracker = ({
     clearTimeout(lane.t);
     lane.t = undefined;
     if (lane.w || !lane.b.length || !granted(lane)) return;
-    const batch = lane.b.splice(0, batchSize);
+    const batch = lane.b.splice(0, size(lane));
     let result: SendResult;
     try {
       if (keeps(lane)) store.set([beat()]);
@@ -212,7 +213,7 @@ const tracker = ({
     }));
 
   const schedule = (lane: Lane) => {
-    if (lane.b.length >= batchSize) drain(lane);
+    if (lane.b.length >= size(lane)) drain(lane);
     else lane.t ||= setTimeout(drain, flushInterval, lane);
   };
 
@@ -223,7 +224,7 @@ const tracker = ({
       clearTimeout(lane.t);
       lane.t = undefined;
       while (granted(lane) && lane.b.length) {
-        const batch = lane.b.splice(0, batchSize);
+        const batch = lane.b.splice(0, size(lane));
         guard(lane.d.name + ': send', () => (lane.d.send(batch, true) as Promise<unknown>)?.catch?.(noop));
       }
     }
@@ -280,7 +281,8 @@ const tracker = ({
   // --- events -------------------------------------------------------------------
 
   const route = (e: WaybillEvent) => {
-    if (traits) e.traits ||= traits;
+    // Traits go only on events of the user they belong to.
+    if (traits && e.userId == owner) e.traits ||= traits;
     log('queued ' + e.name, e);
     for (const lane of lanes) {
       const s = state(lane);
@@ -358,8 +360,8 @@ const tracker = ({
 
   // The gate subscribes first, so it acts before the shop's own listeners.
   consent.on(gate);
-  destinations.map(use);
   gate();
+  destinations.map(use);
   addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && hide());
   addEventListener('pagehide', hide);
 
@@ -387,7 +389,7 @@ const tracker = ({
             .catch(() => ({}))
             .then((h) => {
             if (owner === userId && raw != null) traits = { ...traits, ...h };
-            if (traits) e.traits = traits;
+            if (traits && owner === userId) e.traits = traits;
             if (!--hashing) release();
           }),
         ]);

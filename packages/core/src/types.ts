@@ -95,6 +95,8 @@ export interface Destination {
    * (network destinations such as the first-party collector).
    */
   persist?: boolean;
+  /** Events per `send` (default: the tracker's `batchSize`); a vendor pixel that queues calls itself can use 1. */
+  batchSize?: number;
   /** Called once, when the category is first granted. */
   init?(ctx: DestinationContext): void;
   /**

@@ -1,4 +1,4 @@
-import type { Category, ConsentSnapshot, Destination, DestinationContext } from '@waybill/core';
+import { loadScript, type Category, type ConsentSnapshot, type Destination, type DestinationContext } from '@waybill/core';
 import { fit, gaName } from './limits';
 
 export interface Ga4Options {
@@ -58,14 +58,14 @@ export const ga4 = ({
     gtag('consent', 'default', { ...signals(consent), security_storage: 'granted' });
     gtag('js', new Date());
     gtag('config', id, { send_page_view: false });
-    // A script inserted by code is async already.
-    const script = document.createElement('script');
-    script.src = scriptUrl + '?id=' + id;
-    document.head.append(script);
+    // Through core's loader: it carries the page's CSP nonce and a Trusted Types policy.
+    loadScript(scriptUrl + '?id=' + id);
   };
 
   return {
     name: 'ga4',
+    // gtag.js queues calls itself: hand each event over at once.
+    batchSize: 1,
     category,
     init(ctx) {
       warn = ctx.warn;

@@ -54,16 +54,18 @@ export const tiktok = ({
       const { userId: user, traits = {} } = e;
       if (user && hashed[user] == null) hashed[user] = await sha256(user.trim()).catch(() => '');
       // Match keys travel with every event; the pixel is told again only when they change.
-      const fields = JSON.stringify({ email: traits.email, phone_number: traits.phone, external_id: (user && hashed[user]) || undefined });
+      const fields = JSON.stringify({ email: traits.email, phone_number: traits.phone, external_id: hashed[user!] || undefined });
       if (fields != matched) ttq().identify(JSON.parse((matched = fields)));
       // An identify event (type 'identify') only updates the match keys above.
-      const name = names[e.name] ?? (forwardCustom && e.type == 'track' && (CUSTOM_NAME.test(e.name) || warn('tiktok: bad custom event name', e.name)) && e.name);
+      const name = names[e.name] ?? (forwardCustom && e.type == 'track' && (CUSTOM_NAME.test(e.name) || warn('tiktok: bad name', e.name)) && e.name);
       if (name) ttq().track(name, params(e.props), { event_id: e.id });
     }
   };
 
   return {
     name: 'tiktok',
+    // The pixel queues calls itself: hand each event over at once.
+    batchSize: 1,
     category,
     init(ctx) {
       warn = ctx.warn;

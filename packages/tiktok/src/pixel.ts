@@ -1,3 +1,5 @@
+import { loadScript } from '@waybill/core';
+
 /** TikTok's global as its base code leaves it: an array that queues `[method, ...args]` until events.js loads. */
 export type Ttq = unknown[] & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- vendor global
 
@@ -20,8 +22,6 @@ export const loadPixel = (pixelId: string, url: string) => {
   (q._i ||= {})[pixelId] = Object.assign([], { _u: url });
   (q._t ||= {})[pixelId] = Date.now();
   (q._o ||= {})[pixelId] = {};
-  // A script inserted by code is async already.
-  const script = document.createElement('script');
-  script.src = url + '?sdkid=' + pixelId + '&lib=ttq';
-  document.head.append(script);
+  // Through core's loader: it carries the page's CSP nonce and a Trusted Types policy.
+  loadScript(url + '?sdkid=' + pixelId + '&lib=ttq');
 };

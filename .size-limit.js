@@ -1,0 +1,51 @@
+// size-limit budgets (brotli unless said otherwise). Budgets only go down.
+// Each entry imports the built packages the way a shop would. esbuild is told to ignore our
+// tsconfig `paths`, which point `@waybill/*` at sources for typechecking and would
+// otherwise pull a second copy of core into adapter measurements.
+const noPaths = (config) => ({ ...config, tsconfigRaw: '{}' });
+
+export default [
+  {
+    "name": "core + first-party (npm)",
+    "import": {
+      "packages/core/dist/index.js": "{ createTracker }",
+      "packages/first-party/dist/index.js": "{ firstParty }"
+    },
+    "limit": "4.15 kB"
+  },
+  {
+    "name": "core alone (npm)",
+    "import": {
+      "packages/core/dist/index.js": "{ createTracker }"
+    },
+    "limit": "3.75 kB"
+  },
+  {
+    "name": "tiktok adapter (core + tiktok, npm)",
+    "import": {
+      "packages/core/dist/index.js": "{ createTracker }",
+      "packages/tiktok/dist/index.js": "{ tiktok }"
+    },
+    "limit": "4.55 kB"
+  },
+  {
+    "name": "ga4 adapter (core + ga4, npm)",
+    "import": {
+      "packages/core/dist/index.js": "{ createTracker }",
+      "packages/ga4/dist/index.js": "{ ga4 }"
+    },
+    "limit": "4.55 kB"
+  },
+  {
+    "name": "script tag: waybill.min.js (core + first-party)",
+    "path": "packages/browser/dist/waybill.min.js",
+    "limit": "4.45 kB"
+  },
+  {
+    "name": "script tag: stub, minified (not compressed)",
+    "path": "packages/browser/dist/waybill-stub.js",
+    "brotli": false,
+    "gzip": false,
+    "limit": "120 B"
+  }
+].map((entry) => ({ ...entry, modifyEsbuildConfig: noPaths }));
