@@ -24,6 +24,8 @@ interface Lane {
   t?: ReturnType<typeof setTimeout>;
   /** init called */
   i?: boolean;
+  /** events dropped while waiting for consent */
+  x?: number;
 }
 
 /** A stored event: destination, owning tab and page, order within the page, the event. */
@@ -292,7 +294,8 @@ const tracker = ({
         schedule(lane);
       } else if (s == 'pending' && lane.p.push(e) > maxPending) {
         lane.p.shift();
-        warn(lane.d.name + ': too many wait for consent, dropped oldest');
+        // Counted: the debug log says how many this destination has lost so far.
+        log(lane.d.name + ': too many wait for consent, dropped the oldest; dropped so far', (lane.x = -~lane.x!));
       }
     }
   };
