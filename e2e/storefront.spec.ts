@@ -17,6 +17,9 @@ import {
 } from './cmp/shop';
 import type { Storefront } from './cmp/storefront';
 
+// Whole shopping trips through real pages: longer than the default 30 s allows on a busy machine.
+test.describe.configure({ timeout: 60_000 });
+
 /** Every catalogue event the shop fires along the way, in the order a shopper causes them. */
 const FUNNEL = [
   'view_item_list',
@@ -60,8 +63,13 @@ async function buyAMug(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: /Thank you/ })).toBeVisible();
 }
 
-/** Wait until the collector holds an event of each name. */
-async function waitForNames(shop: Storefront, names: string[]): Promise<void> {
+/**
+ * Send what waits now (instead of after the 5-second batch timer) and wait until the collector
+ * holds an event of each name.
+ */
+async function waitForNames(page: Page, shop: Storefront, names: string[]): Promise<void> {
+  await page.waitForFunction(() => typeof window.waybill?.flush === 'function');
+  await page.evaluate(() => window.waybill.flush!());
   await poll(() => names.filter((n) => !shop.events(n).length), 'events not yet stored').toEqual([]);
 }
 
@@ -95,10 +103,10 @@ test('accept all: every catalogue event of the funnel reaches the collector, und
   await chooseInBanner(page, 'Accept all');
   expect(await waybillConsent(page)).toMatchObject({ analytics: 'granted', marketing: 'granted' });
   // The page view and product list that waited for the choice go out now.
-  await waitForNames(storefront, ['page_view', 'view_item_list']);
+  await waitForNames(page, storefront, ['page_view', 'view_item_list']);
 
   await buyAMug(page);
-  await waitForNames(storefront, [...FUNNEL, 'identify']);
+  await waitForNames(page, storefront, [...FUNNEL, 'identify']);
   // In the order they happened (pages send in batches and beacons, so arrival order may differ).
   const events = storefront.events().filter((e) => e.name !== 'page_view' && e.name !== 'identify').sort((a, b) => a.ts - b.ts);
   expect(events.map((e) => e.name), 'funnel in order').toEqual(FUNNEL);
@@ -122,21 +130,21 @@ test('analytics only, through the preferences dialog: events flow with marketing
   expect(await waybillConsent(page)).toMatchObject({ analytics: 'granted', marketing: 'denied' });
 
   await page.getByRole('button', { name: 'Add Organic Cotton Tee to cart' }).click();
-  await waitForNames(storefront, ['page_view', 'view_item_list', 'add_to_cart']);
+  await waitForNames(page, storefront, ['page_view', 'view_item_list', 'add_to_cart']);
   for (const e of storefront.events()) expect(e.context.consent).toMatchObject({ analytics: 'granted', marketing: 'denied' });
 
   // The next page applies the stored choice before any click, and shows no banner.
   await page.goto(storefront.url + '/cart.html');
   await expect(consentModal(page)).toBeHidden();
   expect(await waybillConsent(page)).toMatchObject({ analytics: 'granted', marketing: 'denied' });
-  await waitForNames(storefront, ['view_cart']);
+  await waitForNames(page, storefront, ['view_cart']);
 });
 
 test('change of mind: a revoke in "Privacy settings" takes effect for the very next event and purges what was stored', async ({ page, storefront }) => {
   await page.goto(storefront.url + '/');
   await chooseInBanner(page, 'Accept all');
   await page.getByRole('button', { name: 'Add Canvas Market Tote to cart' }).click();
-  await waitForNames(storefront, ['page_view', 'view_item_list', 'add_to_cart']);
+  await waitForNames(page, storefront, ['page_view', 'view_item_list', 'add_to_cart']);
   expect(await waybillStorage(page)).toEqual(expect.arrayContaining(['localStorage waybill_ids', 'IndexedDB waybill']));
   const before = storefront.events().length;
 
@@ -163,7 +171,7 @@ test('Global Privacy Control: "accept all" still leaves marketing denied, and th
   await page.goto(storefront.url + '/');
   await chooseInBanner(page, 'Accept all');
   expect(await waybillConsent(page)).toMatchObject({ analytics: 'granted', marketing: 'denied' });
-  await waitForNames(storefront, ['page_view', 'view_item_list']);
+  await waitForNames(page, storefront, ['page_view', 'view_item_list']);
   for (const e of storefront.events()) expect(e.context.consent).toMatchObject({ analytics: 'granted', marketing: 'denied' });
   await expect(page.locator('.ribbon')).toContainText('marketing: denied (by Global Privacy Control)');
 });

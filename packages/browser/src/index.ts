@@ -1,5 +1,7 @@
-import { createTracker, type Tracker } from '@waybill/core';
+import { createTracker, type Destination, type Tracker } from '@waybill/core';
 import { firstParty } from '@waybill/first-party';
+import { tiktok } from '@waybill/tiktok';
+import { ga4 } from '@waybill/ga4';
 import { cookieConsent, cookiebot, oneTrust, tcf } from '@waybill/consent';
 
 type Api = ((method: string, ...args: unknown[]) => unknown) & Tracker & { q?: ArrayLike<unknown>[] };
@@ -13,8 +15,14 @@ if (!existing?.track) {
   const data = script?.dataset || {};
   const num = (value?: string) => (value ? +value || undefined : undefined);
   const debug = data.debug != null && data.debug != 'false';
+  const destinations: Destination[] = [];
+  if (data.endpoint) destinations.push(firstParty({ endpoint: data.endpoint }));
+  // data-tiktok="<pixel id>"; data-tiktok-src: events.js from elsewhere (a first-party proxy, a test stand-in).
+  if (data.tiktok) destinations.push(tiktok({ pixelId: data.tiktok, scriptUrl: data.tiktokSrc }));
+  // data-ga4="G-…"; data-ga4-src: gtag.js from elsewhere; data-ga4-consent-mode="advanced".
+  if (data.ga4) destinations.push(ga4({ measurementId: data.ga4, scriptUrl: data.ga4Src, consentMode: data.ga4ConsentMode == 'advanced' ? 'advanced' : 'basic' }));
   const tracker = createTracker({
-    destinations: data.endpoint ? [firstParty({ endpoint: data.endpoint })] : [],
+    destinations,
     debug,
     batchSize: num(data.batchSize),
     flushInterval: num(data.flushInterval),
@@ -25,9 +33,12 @@ if (!existing?.track) {
   // data-consent picks the banner bridge before the queue is drained, so a stored choice the
   // banner already knows applies to the queued calls; "manual" (the default) means the page
   // calls waybill('consent', …) itself.
-  const bridge = { tcf, onetrust: oneTrust, cookiebot, cookieconsent: cookieConsent }[data.consent as 'tcf'];
-  if (bridge) bridge(tracker);
-  else if (debug && data.consent && data.consent != 'manual') console.warn('[waybill] unknown data-consent', data.consent);
+  try {
+    ({ tcf, onetrust: oneTrust, cookiebot, cookieconsent: cookieConsent })[data.consent as 'tcf'](tracker);
+  } catch {
+    // No bridge of that name: none, "manual", or a typo (or "__proto__": the lookup must not break the page).
+    if (debug && data.consent && data.consent != 'manual') console.warn('[waybill] unknown data-consent', data.consent);
+  }
 
   /** `waybill('track', name, props)` → `tracker.track(name, props)`; `waybill('consent', state)` → `tracker.consent.update(state)`. */
   const call = (method: unknown, ...args: unknown[]) => {
