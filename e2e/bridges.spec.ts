@@ -4,11 +4,12 @@
 // Waybill; what Waybill then holds and sends must follow the visitor's choice.
 import { TCString } from '@iabtechlabtcf/core';
 import type { Page } from '@playwright/test';
-import { expect, flush, sdkReady, test, waitForEvents, wireEvents, type TestSite } from './fixtures';
+import { expect, flush, poll, sdkReady, test, waitForEvents, wireEvents, type TestSite } from './fixtures';
 import { cookiebotCode, cookiebotStandIn } from './cmp/cookiebot';
 import { oneTrustCode, oneTrustStandIn } from './cmp/onetrust';
 import { bridgePage, GPC_ON, npmBridgePage } from './cmp/pages';
 import { serveTcfModules, TCF_IMPORT_MAP, TCF_STUB, tcfCmp, tcfCmpCode } from './cmp/tcf';
+import { GA4_ID, gtagEvents, PIXEL_ID, startVendors, tagBundle, tiktokTracked, vendorAttributes, vendorFootprint, vendorScriptRequests } from './stand-ins/vendors';
 
 /** Waybill's consent for analytics and marketing, once it has loaded. */
 async function consentOf(page: Page): Promise<{ analytics?: string; marketing?: string }> {
@@ -164,9 +165,34 @@ test.describe('Global Privacy Control', () => {
     expect(await consentOf(page)).toMatchObject({ marketing: 'denied' });
   });
 
-  test.fixme('TikTok never loads under GPC, and does with data-respect-gpc="false"', async () => {
-    // Needs data-tiktok in the script-tag bundle (issue 3): assert that the TikTok stand-in's
-    // script is never requested under GPC even after "accept all", and is with data-respect-gpc="false".
+  test('TikTok never loads under GPC, and does with data-respect-gpc="false"', async ({ page, site }) => {
+    // Each page reports to its own stand-in server. GA4 (analytics) rides along on both: once
+    // it has an event, the consent that would have loaded TikTok has been applied.
+    const gpcOn = await startVendors();
+    const gpcOff = await startVendors();
+    const everything = cookiebotStandIn({ preferences: true, statistics: true, marketing: true });
+    try {
+      // A returning visitor who accepted everything in the banner, and a page that grants marketing too.
+      await page.goto(site.addPage(tagBundle(bridgePage({ consent: 'cookiebot', before: everything, script: QUEUED }), vendorAttributes(gpcOn))));
+      expect(await consentOf(page)).toEqual({ analytics: 'granted', marketing: 'denied' });
+      await page.evaluate(() => window.wb('consent', { marketing: 'granted' }));
+      await page.evaluate(() => window.wb('track', 'add_to_cart', { items: [{ item_id: 'SKU1' }] }));
+      await poll(() => gtagEvents(gpcOn), 'GA4 events').toEqual(['page_view', 'view_item', 'add_to_cart']);
+      expect(await consentOf(page)).toEqual({ analytics: 'granted', marketing: 'denied' });
+      expect(await vendorFootprint(page, gpcOn), 'under GPC').toEqual({ scripts: ['/gtag/js'], ttq: 'undefined', dataLayer: 'object', cookies: ['_ga'] });
+      expect(vendorScriptRequests(gpcOn), 'vendor script requests under GPC').toEqual([`GET /gtag/js?id=${GA4_ID}`]);
+      expect(gpcOn.tiktok(), 'calls the TikTok stand-in saw under GPC').toEqual([]);
+
+      // The same visitor and banner choice, on a shop that turned GPC off.
+      await page.goto(site.addPage(tagBundle(bridgePage({ consent: 'cookiebot', respectGpc: false, before: everything, script: QUEUED }), vendorAttributes(gpcOff))));
+      expect(await consentOf(page)).toEqual({ analytics: 'granted', marketing: 'granted' });
+      await poll(() => tiktokTracked(gpcOff), 'TikTok events').toEqual(['Pageview', 'ViewContent']);
+      expect(vendorScriptRequests(gpcOff).sort()).toEqual([`GET /gtag/js?id=${GA4_ID}`, `GET /tiktok/events.js?sdkid=${PIXEL_ID}&lib=ttq`]);
+      expect((await vendorFootprint(page, gpcOff)).scripts).toEqual(['/gtag/js', '/tiktok/events.js']);
+    } finally {
+      await gpcOn.close();
+      await gpcOff.close();
+    }
   });
 });
 

@@ -15,7 +15,19 @@ import {
   waybillConsent,
   waybillStorage,
 } from './cmp/shop';
-import type { Storefront } from './cmp/storefront';
+import { startStorefront, type Storefront } from './cmp/storefront';
+import {
+  GA4_ID,
+  gtagEvents,
+  NO_FOOTPRINT,
+  PIXEL_ID,
+  startVendors,
+  tagBundle,
+  tiktokTracked,
+  vendorAttributes,
+  vendorFootprint,
+  vendorScriptRequests,
+} from './stand-ins/vendors';
 
 // Whole shopping trips through real pages: longer than the default 30 s allows on a busy machine.
 test.describe.configure({ timeout: 60_000 });
@@ -176,8 +188,99 @@ test('Global Privacy Control: "accept all" still leaves marketing denied, and th
   await expect(page.locator('.ribbon')).toContainText('marketing: denied (by Global Privacy Control)');
 });
 
-test.fixme('vendor stand-ins: accept all feeds TikTok and GA4; analytics only feeds GA4 and never requests the TikTok script; reject all requests neither', async () => {
-  // Needs data-tiktok / data-ga4 in the script-tag bundle (issue 3) and the vendor stand-ins
-  // (e2e/stand-ins/). Then: add data-tiktok/data-ga4 to the shop's script tags, route the vendor
-  // hosts to the stand-ins, and assert per choice which stand-in got events and which script was requested.
+test('vendor stand-ins: accept all feeds TikTok and GA4; analytics only feeds GA4 and never requests the TikTok script; reject all requests neither', async ({ browser }) => {
+  const errors: Error[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  /**
+   * A new visitor: a fresh browser context with its own shop, collector and stand-in server, so
+   * what a vendor recorded belongs to this visitor's choice alone. The shop serves its pages with
+   * TikTok and GA4 on the Waybill tag. (Not through page.route: Chromium treats a fulfilled
+   * document as public, and then blocks its requests to the loopback stand-ins.)
+   */
+  const visitor = async () => {
+    const vendors = await startVendors();
+    cleanups.push(() => vendors.close());
+    const shop = await startStorefront({ page: (html) => ({ html: tagBundle(html, vendorAttributes(vendors)) }) });
+    cleanups.push(() => shop.close());
+    const context = await browser.newContext();
+    cleanups.push(() => context.close());
+    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }));
+    const page = await context.newPage();
+    page.on('pageerror', (error) => errors.push(error));
+    return { page, shop, vendors };
+  };
+  const TIKTOK_SCRIPT = `GET /tiktok/events.js?sdkid=${PIXEL_ID}&lib=ttq`;
+  const GTAG_SCRIPT = `GET /gtag/js?id=${GA4_ID}`;
+  const denied = { ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied' };
+
+  try {
+    await test.step('accept all', async () => {
+      const { page, shop, vendors } = await visitor();
+      await page.goto(shop.url + '/');
+      expect(await waybillConsent(page)).toMatchObject({ analytics: 'pending', marketing: 'pending' });
+      expect(await vendorFootprint(page, vendors), 'while the banner shows').toEqual(NO_FOOTPRINT);
+      expect(vendors.requests, 'vendor requests while the banner shows').toEqual([]);
+
+      await chooseInBanner(page, 'Accept all');
+      // What waited for the choice reaches both; then a click on the same page.
+      await poll(() => gtagEvents(vendors), 'GA4 events').toEqual(['page_view', 'view_item_list']);
+      await poll(() => tiktokTracked(vendors), 'TikTok events').toEqual(['Pageview']);
+      await page.getByRole('button', { name: 'Add Organic Cotton Tee to cart' }).click();
+      await poll(() => gtagEvents(vendors), 'GA4 events').toEqual(['page_view', 'view_item_list', 'add_to_cart']);
+      await poll(() => tiktokTracked(vendors), 'TikTok events').toEqual(['Pageview', 'AddToCart']);
+      expect(vendors.gtag()[0]!.args, 'Consent Mode default').toEqual(['default', { ad_storage: 'granted', ad_user_data: 'granted', ad_personalization: 'granted', analytics_storage: 'granted', security_storage: 'granted' }]);
+      expect(vendorScriptRequests(vendors).sort()).toEqual([GTAG_SCRIPT, TIKTOK_SCRIPT]);
+      expect(await vendorFootprint(page, vendors)).toEqual({ scripts: ['/gtag/js', '/tiktok/events.js'], ttq: 'object', dataLayer: 'object', cookies: ['_ga', '_ttp'] });
+
+      // TikTok's copy carries the id the collector stored, so it deduplicates against a server-side copy.
+      const addToCart = vendors.tiktok().find((h) => h.method === 'track' && h.args[0] === 'AddToCart')!;
+      const { event_id } = addToCart.args[2] as { event_id: string };
+      await waitForNames(page, shop, ['add_to_cart']);
+      expect(shop.events('add_to_cart').map((e) => e.id)).toContain(event_id);
+
+      // The next page loads both at once from the stored choice, without a click.
+      await page.getByRole('link', { name: 'View cart' }).click();
+      await page.waitForURL(/cart\.html/);
+      // Each page's stand-in numbers its own calls: compare what both pages sent, sorted.
+      await poll(() => gtagEvents(vendors).sort(), 'GA4 events of both pages').toEqual(['add_to_cart', 'page_view', 'page_view', 'view_cart', 'view_item_list']);
+      await poll(() => tiktokTracked(vendors).sort(), 'TikTok events of both pages').toEqual(['AddToCart', 'Pageview', 'Pageview']);
+    });
+
+    await test.step('analytics only', async () => {
+      const { page, shop, vendors } = await visitor();
+      await page.goto(shop.url + '/');
+      await chooseInBanner(page, 'Manage preferences');
+      await savePreferences(page, { analytics: true, marketing: false });
+      expect(await waybillConsent(page)).toMatchObject({ analytics: 'granted', marketing: 'denied' });
+      await page.getByRole('button', { name: 'Add Organic Cotton Tee to cart' }).click();
+      await poll(() => gtagEvents(vendors), 'GA4 events').toEqual(['page_view', 'view_item_list', 'add_to_cart']);
+      expect(vendors.gtag()[0]!.args, 'Consent Mode default: analytics only').toEqual(['default', { ...denied, analytics_storage: 'granted', security_storage: 'granted' }]);
+      expect(await vendorFootprint(page, vendors)).toEqual({ scripts: ['/gtag/js'], ttq: 'undefined', dataLayer: 'object', cookies: ['_ga'] });
+
+      // And on the next page, from the stored choice: GA4 is fed, TikTok is not even loaded.
+      await page.goto(shop.url + '/cart.html');
+      await poll(() => gtagEvents(vendors).sort(), 'GA4 events of both pages').toEqual(['add_to_cart', 'page_view', 'page_view', 'view_cart', 'view_item_list']);
+      expect(await vendorFootprint(page, vendors)).toEqual({ scripts: ['/gtag/js'], ttq: 'undefined', dataLayer: 'object', cookies: ['_ga'] });
+      expect(vendorScriptRequests(vendors), 'vendor script requests').toEqual([GTAG_SCRIPT, GTAG_SCRIPT]);
+      expect(vendors.tiktok(), 'calls the TikTok stand-in saw').toEqual([]);
+    });
+
+    await test.step('reject all', async () => {
+      const { page, shop, vendors } = await visitor();
+      await page.goto(shop.url + '/');
+      await chooseInBanner(page, 'Reject all');
+      expect(await waybillConsent(page)).toMatchObject({ analytics: 'denied', marketing: 'denied' });
+      await page.getByRole('button', { name: 'Add Organic Cotton Tee to cart' }).click();
+      expect(await vendorFootprint(page, vendors)).toEqual(NO_FOOTPRINT);
+
+      await page.goto(shop.url + '/cart.html');
+      // The bridge applies the stored choice once the banner's script has run.
+      await poll(() => waybillConsent(page), 'consent on the cart page').toMatchObject({ analytics: 'denied', marketing: 'denied' });
+      expect(await vendorFootprint(page, vendors)).toEqual(NO_FOOTPRINT);
+      expect(vendors.requests, 'requests to the vendors').toEqual([]);
+    });
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+  expect(errors.map(String), 'uncaught errors in the pages').toEqual([]);
 });

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { ROOT } from '../server';
 
 /** A call a stand-in script saw, in the order it saw them (`n`). */
@@ -107,4 +108,65 @@ export async function startVendors(): Promise<Vendors> {
         server.close(() => done());
       }),
   };
+}
+
+// --- The script tag against the stand-ins -------------------------------------------
+
+/** The TikTok pixel id and GA4 measurement id the script-tag tests use. */
+export const PIXEL_ID = 'CPIXEL0001';
+export const GA4_ID = 'G-TEST0001';
+
+/** Script-tag attributes that turn on TikTok and/or GA4 (both by default) and point them at these stand-ins. */
+export function vendorAttributes(v: Vendors, on: { tiktok?: boolean; ga4?: boolean } = { tiktok: true, ga4: true }): string {
+  const attrs = [];
+  if (on.tiktok) attrs.push(`data-tiktok="${PIXEL_ID}" data-tiktok-src="${v.tiktokScript}"`);
+  if (on.ga4) attrs.push(`data-ga4="${GA4_ID}" data-ga4-src="${v.gtagScript}"`);
+  return attrs.join(' ');
+}
+
+/**
+ * `html` with `attributes` added to its Waybill bundle tag (`<script … src="/waybill.min.js" …>`).
+ * Throws when the page has no such tag: a test of the attributes would then prove nothing.
+ */
+export function tagBundle(html: string, attributes: string): string {
+  const tagged = html.replace(/<script\b([^>]*\ssrc="\/waybill\.min\.js")/, `<script$1 ${attributes}`);
+  if (tagged === html) throw new Error('no <script src="/waybill.min.js"> tag in the page');
+  return tagged;
+}
+
+/** Requests for the stand-in vendor scripts (not the calls they report, not the adapter modules). */
+export const vendorScriptRequests = (v: Vendors): string[] => v.requests.filter((r) => /^GET \/(tiktok|gtag)\//.test(r));
+
+/** The names TikTok was told to track, in order (`track` calls only). */
+export const tiktokTracked = (v: Vendors): unknown[] => v.tiktok().filter((h) => h.method == 'track').map((h) => h.args[0]);
+
+/** The GA4 event names gtag.js got, in order (`event` commands only). */
+export const gtagEvents = (v: Vendors): unknown[] => v.gtag().filter((h) => h.command == 'event').map((h) => h.args[0]);
+
+/** What a vendor left in the page and its browser: its script elements, its globals, its cookies. */
+export interface VendorFootprint {
+  /** Paths of the `<script>` elements from the stand-ins' origin, sorted. */
+  scripts: string[];
+  /** `typeof window.ttq` and `typeof window.dataLayer`. */
+  ttq: string;
+  dataLayer: string;
+  /** Which of the vendors' cookies (`_ttp`, `_ga`) the browser holds. */
+  cookies: string[];
+}
+
+/** No trace of either vendor. */
+export const NO_FOOTPRINT: VendorFootprint = { scripts: [], ttq: 'undefined', dataLayer: 'undefined', cookies: [] };
+
+/**
+ * The vendors' footprint in `page` now. The adapters define their global and insert their script
+ * element in the same task as the consent grant, so this sees a load before its request arrives.
+ */
+export async function vendorFootprint(page: Page, v: Vendors): Promise<VendorFootprint> {
+  const inPage = await page.evaluate((origin) => {
+    const w = window as unknown as Record<string, unknown>;
+    const scripts = Array.from(document.scripts, (s) => s.src).filter((src) => src.startsWith(origin + '/'));
+    return { scripts: scripts.map((src) => new URL(src).pathname).sort(), ttq: typeof w.ttq, dataLayer: typeof w.dataLayer };
+  }, v.url);
+  const cookies = (await page.context().cookies()).map((c) => c.name).filter((name) => name == '_ttp' || name == '_ga');
+  return { ...inPage, cookies: cookies.sort() };
 }
