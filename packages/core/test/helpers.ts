@@ -156,3 +156,24 @@ export function webStorageText(): string {
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A minimal wire event; `pad` adds that many characters of props. */
+export const wireEvent = (n: number, pad = 0): WaybillEvent => ({
+  id: 'evt-' + n,
+  type: 'track',
+  name: 'view_item',
+  props: pad ? { pad: 'x'.repeat(pad) } : {},
+  ts: 1_700_000_000_000 + n,
+  anonymousId: 'anon',
+  sessionId: 'sess',
+  context: {
+    page: { url: 'https://shop.example/', path: '/', referrer: '', title: 'Shop' },
+    locale: 'en-US',
+    timezone: 'UTC',
+    screen: '1280x720',
+    campaign: {},
+    clickIds: {},
+    consent: { necessary: 'granted', analytics: 'granted' },
+    library: { name: 'waybill', version: '0.0.0-test' },
+  },
+});

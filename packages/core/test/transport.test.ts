@@ -1,31 +1,12 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sendBatch, type WaybillEvent, type WireBatch } from '@waybill/core';
-import { useFakeClock } from './helpers';
+import { useFakeClock, wireEvent } from './helpers';
 
 const URL_ = 'https://collect.example.com/collect';
 const QUOTA = 60000;
 
-/** A minimal wire event; `pad` adds that many characters of props. */
-const event = (n: number, pad = 0): WaybillEvent => ({
-  id: 'evt-' + n,
-  type: 'track',
-  name: 'view_item',
-  props: pad ? { pad: 'x'.repeat(pad) } : {},
-  ts: 1_700_000_000_000 + n,
-  anonymousId: 'anon',
-  sessionId: 'sess',
-  context: {
-    page: { url: 'https://shop.example/', path: '/', referrer: '', title: 'Shop' },
-    locale: 'en-US',
-    timezone: 'UTC',
-    screen: '1280x720',
-    campaign: {},
-    clickIds: {},
-    consent: { necessary: 'granted', analytics: 'granted' },
-    library: { name: 'waybill', version: '0.0.0-test' },
-  },
-});
+const event = wireEvent;
 const events = (count: number, pad = 0) => Array.from({ length: count }, (_, i) => event(i, pad));
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 

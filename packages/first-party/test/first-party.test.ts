@@ -3,26 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
 import { createTracker, type WaybillEvent, type WireBatch } from '@waybill/core';
 import { firstParty } from '@waybill/first-party';
+import { wireEvent } from '../../core/test/helpers';
 
-const event = (n: number): WaybillEvent => ({
-  id: 'evt-' + n,
-  type: 'track',
-  name: 'view_item',
-  props: {},
-  ts: 1_700_000_000_000 + n,
-  anonymousId: 'anon',
-  sessionId: 'sess',
-  context: {
-    page: { url: 'https://shop.example/', path: '/', referrer: '', title: 'Shop' },
-    locale: 'en-US',
-    timezone: 'UTC',
-    screen: '1280x720',
-    campaign: {},
-    clickIds: {},
-    consent: { necessary: 'granted', analytics: 'granted' },
-    library: { name: 'waybill', version: '0.0.0-test' },
-  },
-});
+const event = (n: number) => wireEvent(n);
 
 let fetchMock: ReturnType<typeof vi.fn<(url: string, init: RequestInit) => Promise<Response>>>;
 let beacon: ReturnType<typeof vi.fn<(url: string, body: unknown) => boolean>>;
