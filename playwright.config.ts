@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './e2e/chromium.mjs';
 
-// `pnpm e2e` runs scripts/ensure-chromium.mjs first, which installs a browser if this finds none.
+// `pnpm e2e` runs e2e/ensure-chromium.mjs first, which installs a browser if this finds none.
 const chromium = findChromium();
 
 export default defineConfig({

@@ -1,4 +1,4 @@
-// Where to find a Chromium for Playwright. Shared by scripts/ensure-chromium.mjs
+// Where to find a Chromium for Playwright. Shared by e2e/ensure-chromium.mjs
 // (which installs one when this finds none) and playwright.config.ts.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,5 +1,5 @@
 // Third-party files the shop serves from its own origin (no CDN): the vanilla-cookieconsent
-// banner from npm. `pnpm start` (scripts/demo.mjs) and the end-to-end tests copy them into
+// banner from npm. `pnpm start` (examples/demo.mjs) and the end-to-end tests copy them into
 // `vendor/` (not committed) before serving the shop. Run `node examples/storefront/vendor.mjs` to copy by hand.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -4,7 +4,7 @@
 // Playwright's own download. Prints what it found or did; writes nothing else.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { findChromium, SYSTEM_CHROMIUMS } from '../e2e/chromium.mjs';
+import { findChromium, SYSTEM_CHROMIUMS } from './chromium.mjs';
 
 const say = (message) => console.log(`[ensure-chromium] ${message}`);
 

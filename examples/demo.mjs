@@ -32,7 +32,7 @@ const { createCollector } = await import(collectorEntry);
 
 // The consent banner comes from npm (vanilla-cookieconsent) and is served from the shop's own
 // origin: copy it into examples/storefront/vendor/ (not committed).
-const { copyVendor } = await import('../examples/storefront/vendor.mjs');
+const { copyVendor } = await import('./storefront/vendor.mjs');
 try {
   copyVendor();
 } catch (error) {
