@@ -80,7 +80,14 @@ for (const mode of MODES) {
       await waitForEvents(site, 1, 'a1');
       // a2 leaves with the beacon when the shopper moves on to page B. Its fate is unknown to
       // the page, so it stays stored and page B sends it again: the collector's one duplicate.
-      await track('a2');
+      const keeps = async (ids: (string | undefined)[]) => {
+        const text = storageText(await browserStorage(page));
+        return ids.every((id) => id && text.includes(id));
+      };
+      const a2 = await track('a2');
+      // IndexedDB writes are asynchronous: wait until a2 is stored, so that page B's resend
+      // (and so the duplicate) is certain rather than a race with the navigation.
+      await poll(() => keeps([a2]), 'a2 kept in IndexedDB').toBe(true);
       await page.goto(shopPage('b1'));
       await poll(() => site.stats().duplicates, 'a2 resent by page B').toBe(1);
       await waitForEvents(site, 1, 'b1');
@@ -90,10 +97,6 @@ for (const mode of MODES) {
       const b2 = await track('b2');
       const b3 = await track('b3');
       await flush(page); // fails: nothing listens
-      const keeps = async (ids: (string | undefined)[]) => {
-        const text = storageText(await browserStorage(page));
-        return ids.every((id) => id && text.includes(id));
-      };
       await poll(() => keeps([b2, b3]), 'b2 and b3 kept in IndexedDB').toBe(true);
       // The shopper clicks on: the next page does not load, and B's beacon goes into the void.
       await expect(page.goto(shopPage('c1'))).rejects.toThrow();
