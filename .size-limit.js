@@ -11,14 +11,14 @@ export default [
       "packages/core/dist/index.js": "{ createTracker }",
       "packages/first-party/dist/index.js": "{ firstParty }"
     },
-    "limit": "4.17 kB"
+    "limit": "4.15 kB"
   },
   {
     "name": "core alone (npm)",
     "import": {
       "packages/core/dist/index.js": "{ createTracker }"
     },
-    "limit": "3.77 kB"
+    "limit": "3.75 kB"
   },
   {
     "name": "tiktok adapter (core + tiktok, npm)",
@@ -26,7 +26,7 @@ export default [
       "packages/core/dist/index.js": "{ createTracker }",
       "packages/tiktok/dist/index.js": "{ tiktok }"
     },
-    "limit": "4.69 kB"
+    "limit": "4.59 kB"
   },
   {
     "name": "ga4 adapter (core + ga4, npm)",
@@ -34,7 +34,7 @@ export default [
       "packages/core/dist/index.js": "{ createTracker }",
       "packages/ga4/dist/index.js": "{ ga4 }"
     },
-    "limit": "4.67 kB"
+    "limit": "4.59 kB"
   },
   {
     "name": "consent: tcf bridge (npm)",
@@ -74,7 +74,7 @@ export default [
   {
     "name": "script tag: waybill.min.js (core, first-party, tiktok, ga4, all consent bridges)",
     "path": "packages/browser/dist/waybill.min.js",
-    "limit": "6.75 kB"
+    "limit": "6.65 kB"
   },
   {
     "name": "script tag: stub, minified (not compressed)",

@@ -1,25 +1,20 @@
-let policy: { createScriptURL(url: string): string } | undefined | false;
+let policy: { createScriptURL(url: string): string } | undefined;
 
 /**
- * Inject a vendor script (`async`). Works under a strict Content-Security-Policy: it copies
- * the page's script nonce, and under Trusted Types (`require-trusted-types-for 'script'`)
- * it makes the URL through a `waybill` policy, which the page's `trusted-types` directive must allow.
+ * Inject a vendor script (scripts added this way run `async`). Works under a strict
+ * Content-Security-Policy: it copies the page's script nonce, and under Trusted Types
+ * (`require-trusted-types-for 'script'`) it makes the URL through a `waybill` policy, which
+ * the page's `trusted-types` directive must allow.
  */
 export const loadScript = (src: string) => {
-  const tt = (window as { trustedTypes?: { createPolicy(name: string, rules: object): typeof policy } }).trustedTypes;
-  if (policy == null) {
-    try {
-      policy = tt?.createPolicy('waybill', { createScriptURL: (url: string) => url }) || false;
-    } catch {
-      // The page's trusted-types directive does not allow our policy (or it exists already).
-      policy = false;
-    }
-  }
+  try {
+    // Throws without Trusted Types, and when the page's directive does not allow our policy.
+    policy ||= (window as unknown as { trustedTypes: { createPolicy(name: string, rules: object): typeof policy } }).trustedTypes.createPolicy('waybill', {
+      createScriptURL: (url: string) => url,
+    });
+  } catch {}
   const script = document.createElement('script');
-  script.async = true;
-  script.src = policy ? policy.createScriptURL(src) : src;
-  const nonce = document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce;
-  if (nonce) script.nonce = nonce;
-  document.head.appendChild(script);
-  return script;
+  script.src = policy?.createScriptURL(src) || src;
+  script.nonce = document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce || '';
+  document.head.append(script);
 };

@@ -303,11 +303,10 @@ const tracker = ({
   /** A JSON-safe copy of an object (so later changes by the shop do not reach the queue), or a warning. */
   const copy = (value: unknown, what: string) => {
     if (value == null) return {};
-    if (typeof value != 'object' || Array.isArray(value)) return warn(what + ': not an object', value);
     try {
-      const json = JSON.stringify(value);
-      // A `toJSON` (a Date, say) can turn an object into something else.
-      if (json[0] != '{') warn(what + ': not an object', value);
+      // Arrays, primitives and functions are not objects here, nor is an object whose `toJSON` (a Date, say) makes it something else.
+      const json = typeof value == 'object' && JSON.stringify(value);
+      if (!json || json[0] != '{') warn(what + ': not an object', value);
       else if (json.length < 32768) return JSON.parse(json) as Record<string, unknown>;
       else warn(what + ': over 32 KB');
     } catch (e) {
@@ -388,9 +387,8 @@ const tracker = ({
         hashing++;
         hashed = Promise.all([
           hashed,
-          hashTraits(t, (err) => warn('identify: cannot hash (needs https), dropped email/phone', err))
-            .catch(() => ({}))
-            .then((h) => {
+          // hashTraits never rejects: a trait it cannot hash is left out.
+          hashTraits(t, (err) => warn('identify: cannot hash (needs https), dropped email/phone', err)).then((h) => {
             if (owner === userId && raw != null) traits = { ...traits, ...h };
             if (traits && owner === userId) e.traits = traits;
             if (!--hashing) release();

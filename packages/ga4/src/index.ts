@@ -1,4 +1,4 @@
-import { loadScript, type Category, type ConsentSnapshot, type Destination, type DestinationContext } from '@waybill/core';
+import { loadScript, type Category, type ConsentState, type Destination, type DestinationContext } from '@waybill/core';
 import { fit, gaName } from './limits';
 
 export interface Ga4Options {
@@ -20,13 +20,8 @@ export interface Ga4Options {
   sendPageView?: boolean;
 }
 
-const state = (on: boolean) => (on ? 'granted' : 'denied');
-
-/** Google Consent Mode v2 signals from Waybill's consent: analytics → analytics_storage; marketing → the three ad signals. */
-const signals = (s: ConsentSnapshot) => {
-  const ads = state(s.marketing == 'granted');
-  return { ad_storage: ads, ad_user_data: ads, ad_personalization: ads, analytics_storage: state(s.analytics == 'granted') };
-};
+/** A Consent Mode signal: granted, or denied (also while pending). */
+const signal = (s?: ConsentState) => (s == 'granted' ? s : 'denied');
 
 /**
  * Google Analytics 4 through gtag.js. Sets Consent Mode v2 defaults before anything else and
@@ -41,26 +36,12 @@ export const ga4 = ({
   sendPageView = true,
 }: Ga4Options): Destination => {
   let warn: DestinationContext['warn'] = () => {};
-  let consent: ConsentSnapshot = {};
-  let ready: unknown;
+  const trimmed = (what: string, detail?: unknown) => warn('ga4: trimmed ' + what, detail);
+  /** The analytics_storage signal last told. */
+  let analytics: string | undefined;
   let gtag: ((...args: unknown[]) => void) | undefined;
   /** The `user_id` last set: undefined until someone signs in, then the id, or null once signed out. */
   let user: string | null | undefined;
-
-  const boot = () => {
-    if (gtag) return;
-    const w = window as unknown as { dataLayer?: unknown[] };
-    gtag = function () {
-      // gtag.js reads `arguments` objects off the dataLayer, as Google's snippet pushes them.
-      (w.dataLayer ||= []).push(arguments); // eslint-disable-line prefer-rest-params
-    };
-    // The default must come before any config or event (Google's consent mode guide).
-    gtag('consent', 'default', { ...signals(consent), security_storage: 'granted' });
-    gtag('js', new Date());
-    gtag('config', id, { send_page_view: false });
-    // Through core's loader: it carries the page's CSP nonce and a Trusted Types policy.
-    loadScript(scriptUrl + '?id=' + id);
-  };
 
   return {
     name: 'ga4',
@@ -69,27 +50,42 @@ export const ga4 = ({
     category,
     init(ctx) {
       warn = ctx.warn;
-      ready = 1;
-      // The core tells consent before init when the category is granted from the start, after it on a change.
-      if (consent[category] == 'granted') boot();
     },
+    // The core tells consent when the destination is added and after every change, so this is
+    // where gtag.js boots: at once in advanced mode, else once the category is granted.
     consent(next) {
-      consent = next;
-      if (gtag) gtag('consent', 'update', signals(next));
-      else if (ready || consentMode == 'advanced') boot();
+      // Google Consent Mode v2 signals: analytics → analytics_storage; marketing → the three ad signals.
+      const ads = signal(next.marketing);
+      const signals = { ad_storage: ads, ad_user_data: ads, ad_personalization: ads, analytics_storage: (analytics = signal(next.analytics)) };
+      if (gtag) gtag('consent', 'update', signals);
+      else if (consentMode == 'advanced' || next[category] == 'granted') {
+        const w = window as unknown as { dataLayer?: unknown[] };
+        gtag = function () {
+          // gtag.js reads `arguments` objects off the dataLayer, as Google's snippet pushes them.
+          (w.dataLayer ||= []).push(arguments); // eslint-disable-line prefer-rest-params
+        };
+        // The default must come before any config or event (Google's consent mode guide).
+        gtag('consent', 'default', { ...signals, security_storage: 'granted' });
+        gtag('js', new Date());
+        gtag('config', id, { send_page_view: false });
+        // Through core's loader: it carries the page's CSP nonce and a Trusted Types policy.
+        loadScript(scriptUrl + '?id=' + id);
+      }
     },
     send(events) {
       // gtag is set: the core tells consent (which boots it) before it sends anything.
       for (const e of events) {
         try {
           // Google: send user_id while signed in, null once signed out, nothing before. Not without analytics consent.
-          const signedIn = (consent.analytics == 'granted' && e.userId) || null;
-          if (signedIn != (user ?? null)) gtag!('set', { user_id: (user = signedIn) });
-          const name = e.type != 'identify' && (e.type != 'page' || sendPageView) && gaName(e.name, warn);
-          if (!name) continue;
-          const { url, referrer, title } = e.context.page;
-          const p: Record<string, unknown> = { page_location: url, ...(e.type == 'page' && { page_referrer: referrer, page_title: title }), ...e.props };
-          gtag!('event', name, { ...fit(p, warn), send_to: id });
+          const signedIn = (analytics == 'granted' && e.userId) || null;
+          // Loose `!=`: null (signed out) equals undefined (never signed in), so nothing is set before sign-in.
+          if (signedIn != user) gtag!('set', { user_id: (user = signedIn) });
+          const name = e.type != 'identify' && (e.type != 'page' || sendPageView) && gaName(e.name, trimmed);
+          if (name) {
+            const { url, referrer, title } = e.context.page;
+            const params = { page_location: url, ...(e.type == 'page' && { page_referrer: referrer, page_title: title }), ...e.props };
+            gtag!('event', name, { ...fit(params, trimmed), send_to: id });
+          }
         } catch (err) {
           warn('ga4: send failed', err);
         }

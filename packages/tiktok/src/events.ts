@@ -24,14 +24,20 @@ export const CUSTOM_NAME = /^[a-z][\w-]{0,49}$/i;
  * TikTok `track` parameters from catalogue props: `contents[]` from `items[]`, `value`, `currency`,
  * `query`. Absent ones stay `undefined`, which the pixel's JSON leaves out.
  */
-export const params = ({ items, value, currency, search_term }: Record<string, unknown>) => {
-  const out: Record<string, unknown> = { value, currency, query: search_term };
-  if (Array.isArray(items) && items.length) {
-    out.contents = items.map((item) => {
-      const { item_id, item_name, quantity = 1, price } = Object(item) as Item;
-      return { content_id: item_id, content_type: 'product', content_name: item_name, quantity, price };
-    });
-    out.content_type = 'product';
-  }
-  return out;
-};
+export const params = ({ items, value, currency, search_term: query }: Record<string, unknown>) => ({
+  value,
+  currency,
+  query,
+  ...(Array.isArray(items) &&
+    items.length && {
+      // Object(): an item that is not an object (null, a string) gives an entry without its fields.
+      contents: items.map(Object).map(({ item_id, item_name, quantity = 1, price }: Item) => ({
+        content_id: item_id,
+        content_type: 'product',
+        content_name: item_name,
+        quantity,
+        price,
+      })),
+      content_type: 'product',
+    }),
+});

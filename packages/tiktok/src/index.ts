@@ -1,8 +1,11 @@
-import { sha256, type Category, type Destination, type DestinationContext, type EventName, type WaybillEvent } from '@waybill/core';
+import { loadScript, sha256, type Category, type Destination, type DestinationContext, type EventName } from '@waybill/core';
 import { CUSTOM_NAME, TIKTOK_EVENTS, params } from './events';
-import { loadPixel, ttq } from './pixel';
+import { METHODS, type Ttq, type TtqWindow } from './pixel';
 
 export { TIKTOK_EVENTS };
+
+// A type for the page's `window` (a declaration only: it emits nothing).
+declare const window: TtqWindow;
 
 export interface TikTokOptions {
   /** The pixel code from TikTok Events Manager, e.g. `C0000000000`. */
@@ -46,21 +49,10 @@ export const tiktok = ({
   let matched = '{}';
   /** SHA-256 of each user id: hashing is asynchronous, and the same id comes with every event. */
   const hashed: Record<string, string> = {};
-  /** Batches are delivered one after another, so a batch waiting for a hash keeps its place. */
+  /** Tell the pixel the consent state, if it changed. */
+  const tell = (now: boolean) => now != granted && window.ttq[(granted = now) ? 'grantConsent' : 'revokeConsent']();
+  /** The delivery of the batches so far. */
   let queue: Promise<unknown> = Promise.resolve();
-
-  const deliver = async (events: WaybillEvent[]) => {
-    for (const e of events) {
-      const { userId: user, traits = {} } = e;
-      if (user && hashed[user] == null) hashed[user] = await sha256(user.trim()).catch(() => '');
-      // Match keys travel with every event; the pixel is told again only when they change.
-      const fields = JSON.stringify({ email: traits.email, phone_number: traits.phone, external_id: hashed[user!] || undefined });
-      if (fields != matched) ttq().identify(JSON.parse((matched = fields)));
-      // An identify event (type 'identify') only updates the match keys above.
-      const name = names[e.name] ?? (forwardCustom && e.type == 'track' && (CUSTOM_NAME.test(e.name) || warn('tiktok: bad name', e.name)) && e.name);
-      if (name) ttq().track(name, params(e.props), { event_id: e.id });
-    }
-  };
 
   return {
     name: 'tiktok',
@@ -69,17 +61,41 @@ export const tiktok = ({
     category,
     init(ctx) {
       warn = ctx.warn;
-      loadPixel(pixelId, scriptUrl);
-      ttq().grantConsent();
-      granted = true;
+      // What TikTok's base code does for `ttq.load(pixelId)`, with our own script URL: define the
+      // queueing global (or reuse one already on the page), record the pixel where events.js
+      // looks for it, then insert events.js.
+      window.TiktokAnalyticsObject = 'ttq';
+      const q = (window.ttq ||= [] as unknown as Ttq);
+      for (const m of METHODS) q[m] ||= (...args: unknown[]) => q.push([m, ...args]);
+      // The pixel's entry: an empty array that carries the script URL.
+      const entry: Ttq = ((q._i ||= {})[pixelId] = [] as unknown as Ttq);
+      entry._u = scriptUrl;
+      (q._t ||= {})[pixelId] = Date.now();
+      (q._o ||= {})[pixelId] = {};
+      // Through core's loader: it carries the page's CSP nonce and a Trusted Types policy.
+      loadScript(scriptUrl + '?sdkid=' + pixelId + '&lib=ttq');
+      tell(true);
     },
     consent(state) {
       // Before init the pixel does not exist, and must not be created just to be told "no".
-      const now = state[category] == 'granted';
-      if (granted != null && now != granted) ttq()[(granted = now) ? 'grantConsent' : 'revokeConsent']();
+      if (granted != null) tell(state[category] == 'granted');
     },
     send(events) {
-      queue = queue.then(() => deliver(events)).catch((err) => warn('tiktok: send failed', err));
+      // Batches are delivered one after another, so a batch waiting for a hash keeps its place.
+      queue = queue
+        .then(async () => {
+          for (const e of events) {
+            const { userId: user, traits = {} } = e;
+            if (user && hashed[user] == null) hashed[user] = await sha256(user.trim()).catch(() => '');
+            // Match keys travel with every event; the pixel is told again only when they change.
+            const fields = JSON.stringify({ email: traits.email, phone_number: traits.phone, external_id: hashed[user!] || undefined });
+            if (fields != matched) window.ttq.identify(JSON.parse((matched = fields)));
+            // An identify event (type 'identify') only updates the match keys above.
+            const name = names[e.name] ?? (forwardCustom && e.type == 'track' && (CUSTOM_NAME.test(e.name) || warn('tiktok: bad name', e.name)) && e.name);
+            if (name) window.ttq.track(name, params(e.props), { event_id: e.id });
+          }
+        })
+        .catch((err) => warn('tiktok: send failed', err));
     },
   };
 };
