@@ -7,6 +7,7 @@ import {
   flush,
   poll,
   leaveAndProveSilence,
+  requestsWith,
   sdkReady,
   storedCount,
   test,
@@ -85,6 +86,33 @@ for (const mode of MODES) {
       });
       await waitForEvents(site, 1, 'add_to_cart');
       expect(wireEvents(site).map((e) => e.name)).toEqual(['add_to_cart']);
+    });
+
+    test('a revoke to pending drops what was queued under the consent; a later grant does not send it', async ({ page, site, shop }) => {
+      await page.goto(shop({ flushInterval: 100, script: `wb('consent', { analytics: 'granted' });` }));
+      await sdkReady(page);
+      // Hold an event in the queue: the collector answers 503, so it waits for a retry.
+      site.failNext(1, 503);
+      const held = await page.evaluate(() => window.sdk()!.track('add_to_cart'));
+      await poll(() => site.requests.length, 'the 503 was answered').toBe(1);
+      await page.evaluate(() => {
+        window.wb('consent', { analytics: 'pending' });
+        window.wb('track', 'while_pending');
+        window.wb('consent', { analytics: 'granted' });
+      });
+      const [waited] = await waitForEvents(site, 1, 'while_pending');
+      expect(site.events('add_to_cart'), 'the event queued before the revoke').toEqual([]);
+      expect(requestsWith(site, [held!]).map((r) => r.status), 'requests carrying the held event').toEqual([503]);
+      expect(waited!.anonymousId, 'the event after the revoke has a new anonymous id').not.toBe(wireEvents(site)[0]!.anonymousId);
+    });
+
+    test('deny then grant at once (a default, then the choice the banner stored): events are stored as usual', async ({ page, site, shop }) => {
+      await page.goto(shop({ flushInterval: 60_000, script: `wb('consent', { analytics: 'denied' }); wb('consent', { analytics: 'granted' });` }));
+      await sdkReady(page);
+      site.failNext(1, 503, { 'Retry-After': '600' });
+      const id = await page.evaluate(() => window.sdk()!.track('purchase', { transaction_id: 'T1', value: 30, currency: 'USD' }));
+      await flush(page);
+      await poll(async () => JSON.stringify((await browserStorage(page)).indexedDB), 'the unsent purchase is kept in IndexedDB').toContain(id!);
     });
 
     test('revoking purges stored events and ids', async ({ page, site, shop }) => {

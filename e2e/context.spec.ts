@@ -1,5 +1,5 @@
 // The envelope every event carries, and the ids that tie a visit together across pages.
-import { MODES, expect, flush, test, waitForEvents } from './fixtures';
+import { MODES, expect, flush, sdkReady, test, waitForEvents } from './fixtures';
 
 for (const mode of MODES) {
   test.describe(`context (${mode})`, () => {
@@ -47,6 +47,25 @@ for (const mode of MODES) {
       expect(second!.context.page).toMatchObject({ title: 'Product', referrer: `${landing}?utm_source=newsletter&utm_campaign=spring&gclid=G-123&other=x` });
       expect(second!.context.campaign).toEqual({ utm_source: 'newsletter', utm_campaign: 'spring' });
       expect(second!.context.clickIds).toEqual({ gclid: 'G-123' });
+    });
+
+    test('events that wait for consent on a later page carry the visit\'s user id, campaign and click ids', async ({ page, site, shop }) => {
+      const landing = shop({ flushInterval: 60_000, script: `wb('consent', { analytics: 'granted' }); wb('identify', 'user-42'); wb('track', 'view_item');` });
+      await page.goto(`${landing}?utm_source=tiktok&ttclid=T1`);
+      await flush(page);
+      const [first] = await waitForEvents(site, 1, 'view_item');
+      // The next page views itself before the banner has answered; then the stored choice arrives.
+      await page.goto(shop({ flushInterval: 60_000, script: `wb('page');` }));
+      await sdkReady(page);
+      await page.evaluate(() => window.wb('consent', { analytics: 'granted' }));
+      await flush(page);
+      const [view] = await waitForEvents(site, 1, 'page_view');
+      expect(view).toMatchObject({
+        anonymousId: first!.anonymousId,
+        sessionId: first!.sessionId,
+        userId: 'user-42',
+        context: { campaign: { utm_source: 'tiktok' }, clickIds: { ttclid: 'T1' } },
+      });
     });
 
     test('a caller-supplied id is used, so a server-side copy deduplicates', async ({ page, site, shop }) => {

@@ -64,6 +64,16 @@ for (const mode of MODES) {
       expect(site.requests.length, 'requests for 50 events').toBeLessThanOrEqual(3);
     });
 
+    test('a batch bigger than one request may carry is split, and every event arrives', async ({ page, site, shop }) => {
+      // Twenty events of 14 KB: one batch of about 290 KB, over the collector's 256 KiB body limit.
+      await page.goto(shop({ flushInterval: 60_000, script: `${GRANT} for (let i = 0; i < 20; i++) wb('track', 'view_item', { i, blob: 'x'.repeat(14000) });` }));
+      await flush(page);
+      const stored = await waitForEvents(site, 20);
+      expect(stored.map((e) => (e.props as { i: number }).i).sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
+      expect(site.requests.map((r) => r.status).filter((s) => s !== 200), 'refused requests').toEqual([]);
+      expect(Math.max(...site.requests.map((r) => Buffer.byteLength(r.body))), 'largest request body (bytes)').toBeLessThanOrEqual(65536);
+    });
+
     test('with the site down, events are kept and the next page delivers them; duplicates are counted right', async ({
       page,
       site,

@@ -13,7 +13,8 @@ const existing = w.waybill;
 if (!existing?.track) {
   const script = (document.currentScript || document.querySelector('script[data-endpoint]')) as HTMLScriptElement | null;
   const data = script?.dataset || {};
-  const num = (value?: string) => (value ? +value || undefined : undefined);
+  // Missing, empty, zero or not a number: the default.
+  const num = (value?: string) => +value! || undefined;
   const debug = data.debug != null && data.debug != 'false';
   const destinations: Destination[] = [];
   if (data.endpoint) destinations.push(firstParty({ endpoint: data.endpoint }));
@@ -44,7 +45,8 @@ if (!existing?.track) {
   const call = (method: unknown, ...args: unknown[]) => {
     try {
       if (method == 'consent') return tracker.consent.update(args[0] as never);
-      const fn = (tracker as unknown as Record<string, unknown>)[method as string];
+      // The tracker's own methods only: not `use`, nor what every object inherits (`toString`).
+      const fn = Object.hasOwn(tracker, method as string) && (tracker as unknown as Record<string, unknown>)[method as string];
       if (typeof fn == 'function' && method != 'use') return fn(...args);
       if (debug) console.warn('[waybill] unknown call', method);
     } catch {}

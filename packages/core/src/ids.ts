@@ -20,9 +20,11 @@ export const IDS_KEY = 'waybill_ids';
 /**
  * Anonymous, session and user ids. They live in memory until `persist(true)`
  * (analytics granted) and are forgotten by `persist(false)` (revoked).
- * `landing` holds this page's campaign and click ids, or nothing.
+ * `read` gives the campaign and click ids of the URL now, or nothing: read once for this
+ * page, and again when a session starts later on it (a single-page app left idle).
  */
-export const createIds = (timeout: number, landing: Pick<Ids, 'c' | 'k'>) => {
+export const createIds = (timeout: number, read: () => Pick<Ids, 'c' | 'k'>) => {
+  const landing = read();
   const fresh = (): Ids => ({ a: uuid(), s: uuid(), t: Date.now(), ...landing });
   let ids = fresh();
   let keep = false;
@@ -32,9 +34,9 @@ export const createIds = (timeout: number, landing: Pick<Ids, 'c' | 'k'>) => {
     } catch {}
   };
   return {
-    /** The ids now: a new session after `timeout` of inactivity (with this page's landing only). */
+    /** The ids now: a new session after `timeout` of inactivity, with the campaign of the URL it starts on. */
     touch(now: number) {
-      if (now - ids.t > timeout) ids = { a: ids.a, s: uuid(), t: now, u: ids.u, ...landing };
+      if (now - ids.t > timeout) ids = { a: ids.a, s: uuid(), t: now, u: ids.u, ...read() };
       ids.t = now;
       save();
       return ids;

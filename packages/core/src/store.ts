@@ -5,14 +5,17 @@ export const DB = 'waybill';
 /**
  * The IndexedDB store behind persistence: an idb-keyval store of its own. Nothing is
  * opened before `open()` and the first call after it, so nothing exists before consent;
- * after `drop()` calls do nothing until the next `open()`. Every call resolves, even
- * when storage throws (private modes, blocked cookies, quota).
+ * after `drop()` calls do nothing until the next `open()`, and an `open()` right after a
+ * `drop()` (deny, then grant) waits until the old database is gone. Every call resolves,
+ * even when storage throws (private modes, blocked cookies, quota).
  */
 export const createStore = () => {
   let use: UseStore | undefined;
-  const run = async <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => T | PromiseLike<T>) => {
+  /** The last `drop()`: a new database is opened only after it. */
+  let dropped: Promise<unknown> = Promise.resolve();
+  const run = async <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => T | PromiseLike<T>, store = use) => {
     try {
-      return await use?.(mode, (s) => {
+      return await store?.(mode, (s) => {
         // Let another tab delete the database (a revoke there) instead of blocking it.
         s.transaction.db.onversionchange = () => s.transaction.db.close();
         return fn(s);
@@ -21,7 +24,12 @@ export const createStore = () => {
   };
 
   return {
-    open: () => void (use ||= idbStore(DB, 'q')),
+    open() {
+      if (!use) {
+        const opened = dropped.then(() => idbStore(DB, 'q'));
+        use = (mode, fn) => opened.then((s) => s(mode, fn));
+      }
+    },
     set: (items: [string, unknown][]) => run('readwrite', (s) => (items.map(([k, v]) => s.put(v, k)), done(s.transaction))),
     del: (keys: string[]) => run('readwrite', (s) => (keys.map((k) => s.delete(k)), done(s.transaction))),
     all: <T>() =>
@@ -29,12 +37,12 @@ export const createStore = () => {
         (r) => r && r[0].map((k, i): [string, T] => [k as string, r[1][i]]),
       ),
     /** Close the connection and delete the database. */
-    async drop() {
-      await run('readonly', (s) => s.transaction.db.close());
+    drop() {
+      const old = use;
       use = undefined;
-      try {
-        await done(indexedDB.deleteDatabase(DB));
-      } catch {}
+      dropped = run('readonly', (s) => s.transaction.db.close(), old)
+        .then(() => done(indexedDB.deleteDatabase(DB)))
+        .catch(() => {});
     },
   };
 };

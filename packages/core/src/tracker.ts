@@ -61,7 +61,11 @@ const inert: Tracker = {
 export const createTracker = (options: TrackerOptions = {}): Tracker => {
   try {
     return typeof window == 'undefined' ? inert : tracker(options || {});
-  } catch {
+  } catch (e) {
+    // Most likely not a secure context (https or localhost), where crypto.randomUUID is missing.
+    try {
+      if (options.debug) console.warn('[waybill] disabled:', e);
+    } catch {}
     return inert;
   }
 };
@@ -81,7 +85,7 @@ const tracker = ({
   const maxQueue = storage ? storage.maxEvents : 1000;
   const { warn, log } = logger(debug);
   const consent = createConsent(initial, respectGpc && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true, warn);
-  const ids = createIds(sessionTimeout, landing());
+  const ids = createIds(sessionTimeout, landing);
   const store = createStore();
   const lanes: Lane[] = [];
   /** this tab (sessionStorage once storing) and this page */
@@ -256,12 +260,14 @@ const tracker = ({
       if (storage) {
         const old = storeIds(true);
         const current = ids.touch(Date.now());
-        // Events that waited in memory take the returning visitor's ids.
+        // Events that waited in memory take the returning visitor's ids, user id and campaign.
         for (const lane of lanes)
-          for (const e of [...lane.p, ...lane.b]) {
-            if (e.anonymousId == old.a) e.anonymousId = current.a;
-            if (e.sessionId == old.s) e.sessionId = current.s;
-          }
+          for (const e of [...lane.p, ...lane.b])
+            if (e.anonymousId == old.a) {
+              e.anonymousId = current.a;
+              if (e.sessionId == old.s) (e.sessionId = current.s), (e.context.campaign = current.c || {}), (e.context.clickIds = current.k || {});
+              if (current.u && !e.userId) e.userId = current.u;
+            }
         for (const lane of lanes) persist(lane, lane.b);
         locked(restore, true);
       }
@@ -271,9 +277,10 @@ const tracker = ({
     for (const lane of lanes) {
       const s = state(lane);
       if (s == 'granted') open(lane);
-      else if (s == 'denied') {
-        if (lane.b.length + lane.p.length) warn(lane.d.name + ': denied, dropped');
-        lane.p = [];
+      else {
+        // Revoked (to denied or pending): what was queued under the consent goes; denied: what waited goes too.
+        if (s == 'denied') lane.p = [];
+        if (lane.b.length) warn(lane.d.name + ': revoked, dropped', lane.b);
         lane.b = [];
       }
       tell(lane, now);
@@ -295,7 +302,7 @@ const tracker = ({
       } else if (s == 'pending' && lane.p.push(e) > maxPending) {
         lane.p.shift();
         // Counted: the debug log says how many this destination has lost so far.
-        log(lane.d.name + ': too many wait for consent, dropped the oldest; dropped so far', (lane.x = -~lane.x!));
+        log(lane.d.name + ': waiting queue full, dropped oldest; in all', (lane.x = -~lane.x!));
       }
     }
   };
@@ -388,7 +395,7 @@ const tracker = ({
         hashed = Promise.all([
           hashed,
           // hashTraits never rejects: a trait it cannot hash is left out.
-          hashTraits(t, (err) => warn('identify: cannot hash (needs https), dropped email/phone', err)).then((h) => {
+          hashTraits(t, (err) => warn('identify: cannot hash, dropped email/phone', err)).then((h) => {
             if (owner === userId && raw != null) traits = { ...traits, ...h };
             if (traits && owner === userId) e.traits = traits;
             if (!--hashing) release();
@@ -398,7 +405,7 @@ const tracker = ({
     consent: {
       update: (next) => void guard('consent', () => consent.update(next)),
       get: consent.get,
-      on: (fn) => consent.on(fn),
+      on: (fn) => (typeof fn == 'function' ? consent.on(fn) : (warn('consent.on: not a function', fn), noop)),
     },
     async flush() {
       try {

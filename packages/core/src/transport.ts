@@ -17,21 +17,26 @@ const retryAfter = (value: string | null): SendResult => {
  *
  * On page hide (`unload`), hand it to `sendBeacon`, splitting it to fit the quota; a refused
  * beacon falls back to `fetch` with `keepalive`. The fate of these requests is unknown: `'beacon'`.
- * Otherwise `fetch` (with `keepalive` when small enough to survive a navigation) and map
- * the status: 2xx `'ok'`, 408/425/429/5xx and network errors `'retry'` (honouring
+ * Otherwise `fetch` (with `keepalive`, so a navigation does not cut it off; a batch over the
+ * quota goes as several requests) and map the status: 2xx `'ok'`, 408/425/429/5xx and network errors `'retry'` (honouring
  * `Retry-After`), other 4xx `'drop'`.
  */
 export const sendBatch = async (url: string, events: WaybillEvent[], unload: boolean, headers?: Record<string, string>): Promise<SendResult> => {
   const text = body(events);
   const bytes = size(text);
+  if (bytes > QUOTA && events.length > 1) {
+    // Too big for one request (and for many collectors' body limits): halves.
+    const half = events.length >> 1;
+    const first = sendBatch(url, events.slice(0, half), unload, headers);
+    // On page hide both go at once, synchronously; otherwise one after the other. A failed half
+    // fails the batch, which is retried whole (the collector drops what it already has).
+    if (unload) return sendBatch(url, events.slice(half), unload, headers), first;
+    const a = await first;
+    const b = a == 'ok' || a == 'drop' ? await sendBatch(url, events.slice(half), unload, headers) : a;
+    return b == 'ok' ? a : b;
+  }
   if (unload) {
-    if (bytes > QUOTA && events.length > 1) {
-      const half = events.length >> 1;
-      sendBatch(url, events.slice(0, half), true, headers);
-      sendBatch(url, events.slice(half), true, headers);
-    } else if (!navigator.sendBeacon?.(url, text)) {
-      fetch(url, { method: 'POST', body: text, keepalive: true }).catch(() => {});
-    }
+    if (!navigator.sendBeacon?.(url, text)) fetch(url, { method: 'POST', body: text, keepalive: true }).catch(() => {});
     return 'beacon';
   }
   const init: RequestInit = { method: 'POST', body: text, headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers } };

@@ -243,6 +243,17 @@ describe('the consent gate', () => {
     expect(d.calls).toHaveLength(0);
   });
 
+  it('drops queued, unsent events on a revoke to pending too, and keeps what waits after it', async () => {
+    const d = fakeDestination();
+    const t = createTracker({ destinations: [d], consent: { analytics: 'granted' } });
+    t.track('before_revoke');
+    t.consent.update({ analytics: 'pending' });
+    t.track('while_pending');
+    t.consent.update({ analytics: 'granted' });
+    await t.flush();
+    expect(d.names()).toEqual(['while_pending']);
+  });
+
   it('sends to a necessary destination at once, without any consent', async () => {
     const d = fakeDestination({ category: 'necessary' });
     const t = createTracker({ destinations: [d] });

@@ -135,6 +135,25 @@ describe('campaign and click ids', () => {
     expect(d.sent()[0].context).toMatchObject({ campaign: { utm_source: 'tiktok' }, clickIds: { ttclid: 'T1' } });
   });
 
+  it('gives a session that starts later in a single-page app the campaign of the URL it starts on', async () => {
+    useFakeClock();
+    history.replaceState(null, '', '/?utm_source=tiktok&ttclid=T1');
+    const { d, t } = setup();
+    t.track('a');
+    vi.setSystemTime(Date.now() + 31 * 60_000);
+    history.replaceState(null, '', '/sale?utm_source=newsletter');
+    t.track('b');
+    vi.setSystemTime(Date.now() + 31 * 60_000);
+    history.replaceState(null, '', '/cart');
+    t.track('c');
+    await t.flush();
+    expect(d.sent().map((e) => [e.context.campaign, e.context.clickIds])).toEqual([
+      [{ utm_source: 'tiktok' }, { ttclid: 'T1' }],
+      [{ utm_source: 'newsletter' }, {}],
+      [{}, {}],
+    ]);
+  });
+
   it('keeps the landing campaign for the session on the next page load (with analytics consent)', async () => {
     history.replaceState(null, '', '/?utm_source=tiktok');
     setup();

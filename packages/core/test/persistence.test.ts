@@ -289,6 +289,22 @@ describe('ids across pages', () => {
     expect(next.d.sent()[0].userId).toBe('user-42');
   });
 
+  it("gives events that waited for consent the returning visitor's user id, campaign and click ids", async () => {
+    newPage('/?utm_source=tiktok&gclid=G1');
+    const first = page(['ok']);
+    first.t.identify('user-42');
+    first.t.track('a');
+    await first.t.flush();
+    newPage('/next');
+    const next = page(['ok'], { consent: {} });
+    next.t.page(); // waits in memory, made with in-memory ids and no campaign
+    next.t.consent.update(granted);
+    await flushUntilSent(next);
+    const [before, after] = [first.d.sent()[1], next.d.sent()[0]];
+    expect(after).toMatchObject({ anonymousId: before.anonymousId, sessionId: before.sessionId, userId: 'user-42' });
+    expect(after.context).toMatchObject({ campaign: { utm_source: 'tiktok' }, clickIds: { gclid: 'G1' } });
+  });
+
   it('does not carry ids over without consent', async () => {
     const first = page(['ok'], { consent: {} });
     first.t.track('a');
@@ -344,6 +360,24 @@ describe('revoking analytics consent', () => {
     leavePage();
     await settle();
     expect(await databases()).toEqual([]);
+  });
+
+  it('stores as usual after a deny followed at once by a grant (a default, then the stored choice)', async () => {
+    const { t } = page(['beacon'], { consent: {} });
+    t.consent.update({ analytics: 'denied' });
+    t.consent.update(granted);
+    const id = t.track('view_item');
+    await until(() => isStored(id), 'the event stored');
+    expect(await databases()).toEqual(['waybill']);
+  });
+
+  it('stores as usual after a grant, a revoke and a grant again in one go', async () => {
+    const { t } = page(['beacon']);
+    t.track('a');
+    t.consent.update({ analytics: 'denied' });
+    t.consent.update(granted);
+    const id = t.track('b');
+    await until(() => isStored(id), 'the event stored');
   });
 
   it('leaves no database behind after a grant followed at once by a revoke', async () => {

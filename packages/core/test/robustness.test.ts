@@ -216,10 +216,29 @@ describe('debug warnings', () => {
     ['a bad consent update', (t: Tracker) => t.consent.update('granted' as never)],
     ['a bad destination', (t: Tracker) => t.use({} as never)],
     ['a bad event id', (t: Tracker) => t.track('view_item', {}, { id: 'has space' })],
+    ['a consent listener that is not a function', (t: Tracker) => t.consent.on(5 as never)],
   ])('warns about %s with debug on', (_, call) => {
     const t = createTracker({ debug: true });
     call(t);
     expect(console$.warn).toHaveBeenCalledWith(expect.stringMatching(/^\[waybill\] /), expect.anything());
+  });
+
+  it('takes no listener that is not a function, so later consent changes do not warn', () => {
+    const t = createTracker({ debug: true });
+    const off = t.consent.on(5 as never);
+    expect(off).toEqual(expect.any(Function));
+    console$.warn.mockClear();
+    t.consent.update({ analytics: 'granted' });
+    expect(console$.warn).not.toHaveBeenCalled();
+  });
+
+  it('says why the tracker does nothing where it cannot run (no crypto.randomUUID: not a secure context)', () => {
+    vi.spyOn(crypto, 'randomUUID').mockImplementation(() => {
+      throw new TypeError('crypto.randomUUID is not a function');
+    });
+    const t = createTracker({ debug: true });
+    expect(t.track('view_item')).toBeUndefined();
+    expect(console$.warn).toHaveBeenCalledWith(expect.stringContaining('[waybill] disabled'), expect.anything());
   });
 
   it("warns when a batch is answered 'drop' (debug on)", async () => {

@@ -99,11 +99,32 @@ describe('sendBatch over fetch', () => {
     expect(fetchInit().keepalive).toBe(true);
   });
 
-  it('does not use keepalive for a body over the quota', async () => {
-    const big = events(3, 25_000);
-    await sendBatch(URL_, big, false);
+  it('does not use keepalive for a single event over the quota', async () => {
+    await sendBatch(URL_, events(1, 70_000), false);
     expect(bytes(fetchInit().body as string)).toBeGreaterThan(QUOTA);
     expect(fetchInit().keepalive).toBe(false);
+  });
+
+  it('splits a batch over the quota into requests that each fit, one after the other, keeping every event in order', async () => {
+    const big = events(20, 14_000);
+    await expect(sendBatch(URL_, big, false)).resolves.toBe('ok');
+    expect(fetchMock.mock.calls.length).toBeGreaterThan(4);
+    const bodies = fetchMock.mock.calls.map(([, init]) => init.body as string);
+    expect(bodies.every((b) => bytes(b) <= QUOTA && parsed(b).v == 1)).toBe(true);
+    expect(bodies.flatMap((b) => parsed(b).events)).toEqual(big);
+    expect(fetchMock.mock.calls.every(([, init]) => init.keepalive)).toBe(true);
+  });
+
+  it('stops at the first half that fails, so the lane retries the whole batch', async () => {
+    fetchMock.mockImplementationOnce(async () => new Response('{}', { status: 503 }));
+    await expect(sendBatch(URL_, events(4, 25_000), false)).resolves.toBe('retry');
+    expect(fetchMock).toHaveBeenCalledOnce();
+  });
+
+  it('reports a refused half after a delivered one, so the batch is not kept for ever', async () => {
+    fetchMock.mockImplementationOnce(async () => new Response('{}', { status: 200 })).mockImplementation(async () => new Response('{}', { status: 400 }));
+    await expect(sendBatch(URL_, events(2, 40_000), false)).resolves.toBe('drop');
+    expect(fetchMock).toHaveBeenCalledTimes(2);
   });
 
   it('counts bytes, not characters, against the quota', async () => {
