@@ -11,7 +11,7 @@ const USAGE = `usage: waybill-collector [options]
   --allow-origin <list>  origin allowed to send events, such as https://shop.example;
                          repeat it or separate origins with commas; * allows any
   --static <dir>         serve the files of <dir> on every other path
-  --verbose              log each request to stderr
+  --verbose              log each request to stderr (errors are always logged)
   --help                 show this help
 `;
 
@@ -60,14 +60,17 @@ if (options.help) {
       db: options.db,
       allowedOrigins: options['allow-origin'].flatMap((list) => list.split(',')).map((o) => o.trim()).filter(Boolean),
       staticDir: options.static,
-      log: options.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      log: (line, level) => {
+        if (options.verbose || level === 'error') process.stderr.write(`${line}\n`);
+      },
     });
     const url = await collector.listen(Number(options.port), options.host);
     process.stdout.write(`waybill collector listening on ${url}\n`);
   } catch (error) {
     process.stderr.write(`waybill-collector: ${error.message}\n`);
     await collector?.close();
-    process.exit(1);
+    // a bad flag value (an origin that is not one, a missing --static folder) is a usage error
+    process.exit(error.code === 'ERR_INVALID_ARG_VALUE' ? 2 : 1);
   }
   stop = () =>
     collector.close().then(

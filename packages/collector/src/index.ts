@@ -1,3 +1,4 @@
+import { realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
@@ -5,7 +6,7 @@ import type { CollectResponse } from '@waybill/core';
 import { mediaType, readBody, sendError, sendJson } from './http';
 import { serveStatic } from './static';
 import { openStore, type StoredEvent } from './store';
-import { checkBatch, validateEvent, type ValidEvent } from './validate';
+import { checkBatch, prepareEvent, type StorableEvent } from './validate';
 
 export type { StoredEvent };
 
@@ -14,16 +15,23 @@ export interface CollectorOptions {
   /** SQLite file; created (with its folder) if missing. `':memory:'` keeps nothing. Default `'./waybill.db'`. */
   db?: string;
   /**
-   * Origins (exact, such as `'https://shop.example'`) whose pages may send events and read answers;
-   * `'*'` allows any. Same-origin requests are always allowed. Default: none.
+   * Origins (`scheme://host[:port]`, such as `'https://shop.example'`) whose pages may send events
+   * and read answers; `'*'` allows any. Same-origin requests are always allowed, `Origin: null` never.
+   * Default: none.
    */
-  allowedOrigins?: string[];
-  /** A folder whose files are served for GET/HEAD of any path the collector does not own. */
+  allowedOrigins?: string | string[];
+  /**
+   * A folder whose files are served for GET/HEAD of any path the collector does not own
+   * (not dotfiles, nor symlinks that lead out of it).
+   */
   staticDir?: string;
   /** Largest accepted body of `POST /collect`, in bytes. Default 256 KiB. */
   maxBodyBytes?: number;
-  /** Receives one line per request and one per internal error. Default: no logging. */
-  log?: (line: string) => void;
+  /**
+   * Receives one line per request and one per internal error; `level` is `'error'` for internal
+   * errors and 5xx answers. Default: no logging.
+   */
+  log?: (line: string, level: 'info' | 'error') => void;
 }
 
 /** Counters since the collector was created. */
@@ -64,7 +72,7 @@ const ROUTE_METHODS: Record<string, string[]> = {
   '/health': ['GET', 'HEAD'],
   '/events': ['GET', 'HEAD'],
 };
-const BODY_TYPES = new Set(['', 'text/plain', 'application/json']);
+const BODY_TYPES = new Set(['text/plain', 'application/json']);
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const EVENTS_DEFAULT_LIMIT = 100;
 const EVENTS_MAX_LIMIT = 1000;
@@ -86,37 +94,80 @@ function splitTarget(target = '/'): { pathname: string; query: URLSearchParams }
   return { pathname, query: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)) };
 }
 
-const normaliseOrigin = (origin: string): string => {
+/** A bad option: a TypeError with Node's code for a bad argument value (the CLI exits 2 on it). */
+const badOption = (message: string): TypeError => Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' });
+
+const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+/**
+ * The origin an `allowedOrigins` entry names (a trailing `/` is allowed), or `'*'`. Anything else
+ * throws: `shop.example:443`, say, parses as a URL whose origin is "null", the opaque origin that
+ * sandboxed frames and `file:` pages send, and would let them in.
+ */
+function parseOrigin(entry: unknown): string {
+  if (entry === '*') return entry;
+  let url: URL | undefined;
   try {
-    return origin === '*' ? origin : new URL(origin).origin;
+    url = new URL(entry as string);
   } catch {
-    return origin;
+    // reported below
   }
-};
+  const origin =
+    typeof entry === 'string' && url && /^https?:$/.test(url.protocol) && !url.username && !url.password &&
+    url.pathname === '/' && !url.search && !url.hash && !url.hostname.includes('*');
+  if (!origin) {
+    throw badOption(`allowed origin ${show(entry)} is not scheme://host[:port], such as https://shop.example (or * for any)`);
+  }
+  return url!.origin;
+}
+
+function allowedOrigins(value: CollectorOptions['allowedOrigins'] = []): Set<string> {
+  const list: unknown = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list)) throw badOption(`allowedOrigins must be an array of origins, not ${show(value)}`);
+  return new Set(list.map(parseOrigin));
+}
+
+/** The real path of the static folder; throws if there is no such folder. */
+function staticFolder(dir: unknown): string {
+  try {
+    const real = realpathSync(resolve(dir as string));
+    if (statSync(real).isDirectory()) return real;
+  } catch {
+    // reported below
+  }
+  throw badOption(`static folder ${show(dir)} does not exist or is not a folder`);
+}
 
 /**
  * Creates the first-party collector: `POST /collect` validates, deduplicates (by event id)
  * and stores events in SQLite; `GET /health` and `GET /events` report what it holds.
+ * @throws TypeError (code `ERR_INVALID_ARG_VALUE`) naming a bad option; Error if the database
+ *   cannot be created, opened or written.
  */
 export function createCollector(options: CollectorOptions = {}): Collector {
-  const store = openStore(options.db ?? './waybill.db');
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
-  const allowed = new Set((options.allowedOrigins ?? []).map(normaliseOrigin));
-  const staticRoot = options.staticDir === undefined ? undefined : resolve(options.staticDir);
+  if (typeof maxBodyBytes !== 'number' || !Number.isFinite(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw badOption(`maxBodyBytes must be a positive number of bytes, not ${show(maxBodyBytes)}`);
+  }
+  const allowed = allowedOrigins(options.allowedOrigins);
+  const staticRoot = options.staticDir === undefined ? undefined : staticFolder(options.staticDir);
+  const store = openStore(options.db ?? './waybill.db');
   const counters: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
   let server: Server | undefined;
   let closing: Promise<void> | undefined;
 
-  const log = (line: string): void => {
+  const log = (line: string, level: 'info' | 'error' = 'info'): void => {
     try {
-      options.log?.(line);
+      options.log?.(line, level);
     } catch {
       // a failing logger must not take requests down with it
     }
   };
 
   const originAllowed = (origin: string | undefined, host: string | undefined): boolean => {
-    if (origin === undefined || allowed.has('*') || allowed.has(origin)) return true;
+    if (origin === undefined) return true;
+    if (origin === 'null') return false; // opaque: a sandboxed frame, a file: page; never trusted
+    if (allowed.has('*') || allowed.has(origin)) return true;
     try {
       return new URL(origin).host === host?.toLowerCase();
     } catch {
@@ -141,7 +192,8 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   async function collect(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const type = mediaType(req.headers['content-type']);
     if (!BODY_TYPES.has(type)) {
-      return sendError(res, 415, `unsupported Content-Type "${type}": send text/plain or application/json`);
+      const given = type === '' ? 'no Content-Type' : `unsupported Content-Type "${type}"`;
+      return sendError(res, 415, `${given}: send text/plain or application/json`);
     }
     const encoding = req.headers['content-encoding']?.trim().toLowerCase();
     if (encoding && encoding !== 'identity') {
@@ -162,12 +214,12 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     const batch = checkBatch(data);
     if ('error' in batch) return sendError(res, batch.status, batch.error);
 
-    const good: ValidEvent[] = [];
+    const good: StorableEvent[] = [];
     const rejected: CollectResponse['rejected'] = [];
     batch.events.forEach((event, index) => {
-      const checked = validateEvent(event);
-      if (typeof checked === 'string') rejected.push({ index, error: checked });
-      else good.push(checked);
+      const prepared = prepareEvent(event);
+      if (typeof prepared === 'string') rejected.push({ index, error: prepared });
+      else good.push(prepared);
     });
     const { accepted, duplicates } = store.insert(good, Date.now());
     counters.accepted += accepted;
@@ -219,9 +271,9 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     // Without listeners, an 'error' on either stream (a client hanging up) would be thrown.
     req.on('error', () => {});
     res.on('error', (error) => log(`response error ${req.method} ${req.url}: ${error.message}`));
-    res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode}`));
+    res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode}`, res.statusCode >= 500 ? 'error' : 'info'));
     route(req, res).catch((error: unknown) => {
-      log(`error ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
+      log(`error ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`, 'error');
       if (res.headersSent) return void res.destroy();
       try {
         sendError(res, 500, 'internal error');
@@ -255,7 +307,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
       s.once('error', fail);
       s.listen(port, host, () => {
         s.off('error', fail);
-        s.on('error', (error) => log(`server error: ${error.message}`));
+        s.on('error', (error) => log(`server error: ${error.message}`, 'error'));
         const { address, port: actual } = s.address() as AddressInfo;
         resolvePromise(`http://${address.includes(':') ? `[${address}]` : address}:${actual}`);
       });

@@ -1,15 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { WaybillEvent } from '@waybill/core';
-import type { ValidEvent } from './validate';
+import type { StorableEvent } from './validate';
 
 /** A stored event: the object that was sent, plus when the collector received it (ms since the epoch). */
 export type StoredEvent = WaybillEvent & { receivedAt: number };
 
 export interface Store {
   /** Stores new events in one transaction; ids already present (or repeated in `events`) are duplicates. */
-  insert(events: ValidEvent[], receivedAt: number): { accepted: number; duplicates: number };
+  insert(events: StorableEvent[], receivedAt: number): { accepted: number; duplicates: number };
   /** Newest first, in receive order. `limit` undefined means all. */
   list(limit: number | undefined, name: string | undefined): StoredEvent[];
   count(): number;
@@ -31,15 +31,65 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS events_by_name ON events (name);
 `;
 
-/** Opens (creating if needed) the SQLite database that holds the events. */
+/**
+ * How long a statement waits for a lock held by another process. SQLite waits synchronously, so
+ * the whole server waits with it: better a quick 500, which the SDK retries.
+ */
+const BUSY_TIMEOUT_MS = 250;
+/** At open, a lock is worth waiting longer for: another process may be finishing a write. */
+const OPEN_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Creates `dir` and its missing parents. Node's recursive `mkdirSync` can loop forever on a
+ * folder that cannot be made (under /proc, say), so this climbs to the nearest existing folder
+ * and makes each level in turn, failing at the first that cannot be made.
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/** Opens the database, creates the schema and checks that it can be written. */
+function open(file: string): Database.Database {
+  if (file !== ':memory:' && !file.startsWith('file:')) makeFolder(dirname(file));
+  const db = new Database(file, { timeout: OPEN_BUSY_TIMEOUT_MS });
+  try {
+    // WAL lets readers (the dashboard, /events) run while a batch is being written;
+    // NORMAL is durable across application crashes, which is all an analytics log needs.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA);
+    // A read-only file opens and reads without complaint, then fails every batch: write a row
+    // now (its id is one no event can have) and roll it back.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(`INSERT INTO events (id, type, name, ts, received_at, event) VALUES ('write check', 'track', 'x', 1, 0, '{}')`);
+    } finally {
+      db.exec('ROLLBACK');
+    }
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Opens (creating if needed) the SQLite database that holds the events; throws if it cannot be written. */
 export function openStore(file: string): Store {
-  if (file !== ':memory:' && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  // WAL lets readers (the dashboard, /events) run while a batch is being written;
-  // NORMAL is durable across application crashes, which is all an analytics log needs.
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(SCHEMA);
+  let db: Database.Database;
+  try {
+    db = open(file);
+  } catch (error) {
+    throw new Error(`cannot use the database ${file}: ${(error as Error).message}`, { cause: error });
+  }
 
   const insertOne = db.prepare(
     `INSERT OR IGNORE INTO events (id, type, name, ts, received_at, anonymous_id, session_id, user_id, event)
@@ -50,9 +100,9 @@ export function openStore(file: string): Store {
   const selectByName = db.prepare('SELECT event, received_at FROM events WHERE name = ? ORDER BY rowid DESC LIMIT ?');
   const countAll = db.prepare('SELECT count(*) AS n FROM events').pluck();
 
-  const insertAll = db.transaction((events: ValidEvent[], receivedAt: number) => {
+  const insertAll = db.transaction((events: StorableEvent[], receivedAt: number) => {
     let accepted = 0;
-    for (const e of events) {
+    for (const { event: e, json } of events) {
       const { changes } = insertOne.run(
         e.id,
         e.type,
@@ -62,7 +112,7 @@ export function openStore(file: string): Store {
         e.anonymousId ?? null,
         e.sessionId ?? null,
         e.userId ?? null,
-        JSON.stringify(e),
+        json,
       );
       accepted += changes;
     }

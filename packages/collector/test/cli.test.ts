@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createCollector } from '@waybill/collector';
 import { batch, makeEvent, post, startCollector, tempDir } from './helpers';
@@ -27,13 +28,20 @@ beforeAll(async () => {
   bin = join(build, 'bin/waybill-collector.js');
   copyFileSync(join(pkg, 'bin/waybill-collector.js'), bin);
   symlinkSync(join(pkg, 'node_modules'), join(build, 'node_modules'), 'dir'); // for better-sqlite3
+  chmodSync(build, 0o755); // readable by an unprivileged user (see asUser)
 }, 60_000);
 
 afterAll(() => rmSync(build, { recursive: true, force: true }));
 
+/**
+ * Permissions do not stop root: run as `nobody` then, so that a read-only file is read-only.
+ * (Files the command must write need to be writable by others.)
+ */
+const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
 /** Spawns the command; it is killed after the test if still running. */
-function run(args: string[]) {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(args: string[], user: { uid?: number; gid?: number } = {}) {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...user });
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -106,6 +114,62 @@ describe('waybill-collector', () => {
     await cli.listening;
     cli.child.kill('SIGINT');
     expect(await cli.exit).toBe(0);
+  });
+
+  /** The command's exit code, or 'listening' if it started instead of failing. */
+  const outcome = ({ exit, listening }: ReturnType<typeof run>) =>
+    Promise.race([exit, listening.then(() => 'listening', () => exit)]);
+
+  it.each([['localhost:5173'], ['https://shop.example,shop.example']])(
+    'exits 2 naming an --allow-origin that is not an origin: %s',
+    async (list) => {
+      const cli = run(['--port', '0', '--db', ':memory:', '--allow-origin', list]);
+      expect(await outcome(cli)).toBe(2);
+      expect(cli.out.stderr).toMatch(/^waybill-collector: allowed origin "[^"]+" is not scheme:\/\/host\[:port\]/);
+      expect(cli.out.stdout).toBe('');
+    },
+  );
+
+  it('exits 2 when the --static folder does not exist', async () => {
+    const missing = join(tempDir(), 'public');
+    const cli = run(['--port', '0', '--db', ':memory:', '--static', missing]);
+    expect(await outcome(cli)).toBe(2);
+    expect(cli.out.stderr).toBe(`waybill-collector: static folder ${JSON.stringify(missing)} does not exist or is not a folder\n`);
+  });
+
+  it('exits 1 with a message when the database cannot be written', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'events.db');
+    await createCollector({ db }).close();
+    chmodSync(db, 0o444);
+    chmodSync(dir, 0o777); // the folder stays writable, as it often is: only the file is read-only
+    const cli = run(['--port', '0', '--db', db], asUser);
+    expect(await outcome(cli)).toBe(1);
+    expect(cli.out.stderr).toBe(`waybill-collector: cannot use the database ${db}: attempt to write a readonly database\n`);
+  });
+
+  it.skipIf(process.platform !== 'linux')('exits 1 with a message when the database folder cannot be created', async () => {
+    // Node's recursive mkdir loops forever here: /proc refuses new folders with ENOENT
+    const cli = run(['--port', '0', '--db', '/proc/waybill-test/events.db']);
+    expect(await outcome(cli)).toBe(1);
+    expect(cli.out.stderr).toMatch(/^waybill-collector: cannot use the database \/proc\/waybill-test\/events\.db: ENOENT/);
+  });
+
+  it('logs 5xx answers and their errors on stderr without --verbose, and nothing else', async () => {
+    const db = join(tempDir(), 'events.db');
+    const cli = run(['--port', '0', '--db', db]);
+    const url = await cli.listening;
+    expect((await post(url, batch([makeEvent()]))).status).toBe(200);
+    const other = new Database(db);
+    onTestFinished(() => void other.close());
+    other.exec('BEGIN IMMEDIATE'); // holds the write lock
+    expect((await post(url, batch([makeEvent()]))).status).toBe(500);
+    other.exec('ROLLBACK');
+    cli.child.kill('SIGTERM');
+    expect(await cli.exit).toBe(0);
+    expect(cli.out.stderr).toMatch(/^error POST \/collect: SqliteError: database is locked\n/);
+    expect(cli.out.stderr).toContain('\nPOST /collect 500\n');
+    expect(cli.out.stderr).not.toContain('200');
   });
 
   it('exits 1 with a message when the port is taken', async () => {

@@ -22,7 +22,7 @@ describe('POST /collect: accepted batches', () => {
     expect(collector.stats()).toEqual({ requests: 1, accepted: 2, duplicates: 0, rejected: 0 });
   });
 
-  it('accepts application/json, a body without Content-Type, and a leading BOM', async () => {
+  it('accepts application/json and text/plain in any case and with parameters, and a leading BOM', async () => {
     const { collector, url } = await startCollector();
     const json = await fetch(`${url}/collect`, {
       method: 'POST',
@@ -30,9 +30,8 @@ describe('POST /collect: accepted batches', () => {
       body: batch([makeEvent()]),
     });
     expect(await json.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
-    // a byte array body makes fetch send no Content-Type at all
-    const untyped = await fetch(`${url}/collect`, { method: 'POST', body: new TextEncoder().encode(batch([makeEvent()])) });
-    expect(await untyped.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const shouted = await post(url, batch([makeEvent()]), { 'Content-Type': 'TEXT/Plain ; Charset=UTF-8' });
+    expect(await shouted.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     // some clients start UTF-8 text with a byte order mark
     const bom = await post(url, '\uFEFF' + batch([makeEvent()]));
     expect(await bom.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
@@ -103,6 +102,10 @@ describe('POST /collect: event validation', () => {
     ['missing name', { name: undefined }, /^name must be/],
     ['empty name', { name: '' }, /^name must be/],
     ['name of 129 characters', { name: 'n'.repeat(129) }, /^name must be/],
+    ['name with a line break', { name: 'add\nto_cart' }, /^name must be .*without control characters/],
+    ['name with a NUL', { name: 'add_to_cart\u0000' }, /^name must be .*without control characters/],
+    ['name with an escape', { name: '\u001b[31mred' }, /^name must be .*without control characters/],
+    ['name with a DEL', { name: 'add\u007f' }, /^name must be .*without control characters/],
     ['ts as a string', { ts: '1700000000000' }, /^ts must be/],
     ['ts of zero', { ts: 0 }, /^ts must be/],
     ['negative ts', { ts: -5 }, /^ts must be/],
@@ -134,6 +137,66 @@ describe('POST /collect: event validation', () => {
     const { url } = await startCollector();
     const edge = makeEvent({ id: 'A-z_0.9:'.repeat(16), name: 'n'.repeat(128), userId: 'u'.repeat(256) });
     expect(await (await post(url, batch([edge]))).json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+  });
+
+  it('rejects an event nested more than 32 levels deep (5000 here) and stores the rest of its batch', async () => {
+    const { collector, url } = await startCollector();
+    const nested = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+    const event = (id: string, field: string, levels: number) =>
+      `{"id":"${id}","type":"track","name":"deep","ts":1,"${field}":${nested(levels)}}`;
+    const [good1, good2] = [makeEvent(), makeEvent()];
+    const events = [
+      JSON.stringify(good1),
+      event('props-5000', 'props', 5000),
+      event('traits-33', 'traits', 33),
+      event('context-33', 'context', 33),
+      event('other-33', 'other', 33),
+      event('props-32', 'props', 32),
+      JSON.stringify(good2),
+    ];
+    const res = await post(url, `{"v":1,"events":[${events.join(',')}]}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      accepted: 3,
+      duplicates: 0,
+      rejected: [
+        { index: 1, error: 'props is nested more than 32 levels deep' },
+        { index: 2, error: 'traits is nested more than 32 levels deep' },
+        { index: 3, error: 'context is nested more than 32 levels deep' },
+        { index: 4, error: 'other is nested more than 32 levels deep' },
+      ],
+    });
+    expect(collector.events().map((e) => e.id)).toEqual([good2.id, 'props-32', good1.id]);
+    await expectAlive(url);
+  });
+
+  it('rejects an event over 128 KiB as stored JSON, counting what is stored, and stores the rest', async () => {
+    const { collector, url } = await startCollector();
+    /** An event whose JSON is exactly `bytes` long. */
+    const sized = (bytes: number): Record<string, unknown> => {
+      const event = makeEvent({ props: { pad: '' } });
+      return { ...event, props: { pad: 'x'.repeat(bytes - JSON.stringify(event).length) } };
+    };
+    const [good, atLimit, over] = [makeEvent(), sized(128 * 1024), sized(128 * 1024 + 1)];
+    // 40 KB as sent, 176 KB as stored: JSON.stringify writes 1e20 as 100000000000000000000
+    const amplified = `{"id":"amp-1","type":"track","name":"amp","ts":1,"props":{"n":[${Array(8000).fill('1e20').join(',')}]}}`;
+    // Two requests: the three big events together would be over the 256 KiB body limit.
+    const first = await post(url, `{"v":1,"events":[${[good, atLimit].map((e) => JSON.stringify(e)).join(',')}]}`);
+    expect(await first.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    const res = await post(url, `{"v":1,"events":[${JSON.stringify(over)},${amplified}]}`);
+    expect(await res.json()).toEqual({
+      accepted: 0,
+      duplicates: 0,
+      rejected: [
+        { index: 0, error: 'event is too large: 131073 bytes as stored JSON (at most 131072)' },
+        { index: 1, error: expect.stringMatching(/^event is too large: \d+ bytes as stored JSON \(at most 131072\)$/) },
+      ],
+    });
+    // bytes, not characters: 70,000 characters of é are 140,000 bytes
+    const accented = makeEvent({ props: { text: 'é'.repeat(70_000) } });
+    const second = (await (await post(url, batch([accented]))).json()) as { rejected: { error: string }[] };
+    expect(second.rejected[0]?.error).toMatch(/^event is too large: 14\d{4} bytes/);
+    expect(collector.events().map((e) => e.id)).toEqual([atLimit.id, good.id]);
   });
 
   it('names every bad field of one event', async () => {
@@ -183,6 +246,14 @@ describe('POST /collect: refused requests', () => {
     await expectError(await post(url, batch(events)), 413, /too many events.*501/);
     expect(collector.events()).toHaveLength(0);
     expect(await (await post(url, batch(events.slice(0, 500)))).json()).toMatchObject({ accepted: 500 });
+  });
+
+  it('415 for a body without Content-Type', async () => {
+    const { collector, url } = await startCollector();
+    // a byte array body makes fetch send no Content-Type at all
+    const res = await fetch(`${url}/collect`, { method: 'POST', body: new TextEncoder().encode(batch([makeEvent()])) });
+    await expectError(res, 415, /no Content-Type: send text\/plain or application\/json/);
+    expect(collector.events()).toHaveLength(0);
   });
 
   it('415 for other content types and compressed bodies', async () => {
@@ -264,7 +335,8 @@ describe('POST /collect: refused requests', () => {
         controller.enqueue(chunk);
       },
     });
-    const res = await fetch(`${url}/collect`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const headers = { 'Content-Type': 'text/plain' };
+    const res = await fetch(`${url}/collect`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
     await expectError(res, 413, /larger than 4096 bytes/);
     expect(seen[0]!.chunked).toBe(true);
     // reading stops at the chunk that crossed the limit (a socket read is at most 64 KiB)
@@ -274,6 +346,7 @@ describe('POST /collect: refused requests', () => {
     const small = new TextEncoder().encode(batch([makeEvent()]));
     const ok = await fetch(`${url}/collect`, {
       method: 'POST',
+      headers,
       duplex: 'half',
       body: new ReadableStream({ start: (c) => (c.enqueue(small), c.close()) }),
     } as RequestInit);

@@ -1,6 +1,6 @@
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createCollector } from '@waybill/collector';
@@ -68,6 +68,39 @@ describe('CORS', () => {
     const res = await fetch(`${url}/collect`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } });
     expect(await expectError(res, 403)).toBe('origin not allowed');
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it.each(['localhost:5173', 'shop.example', 'shop.example:443', 'https://*.example.com', 'https://shop.example/path', 'file:///site', 'null', ''])(
+    'refuses the allowed origin %j at start, naming it',
+    (entry) => {
+      const create = () => createCollector({ db: ':memory:', allowedOrigins: [SHOP, entry] });
+      expect(create).toThrow(TypeError);
+      expect(create).toThrow(`allowed origin ${JSON.stringify(entry)} is not scheme://host[:port]`);
+    },
+  );
+
+  it("never admits Origin: null (a sandboxed frame, a file: page), even with '*'", async () => {
+    const { collector, url } = await startCollector({ allowedOrigins: ['*'] });
+    const res = await post(url, batch([makeEvent()]), { Origin: 'null' });
+    expect(await expectError(res, 403)).toBe('origin not allowed');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    const preflight = await fetch(`${url}/collect`, { method: 'OPTIONS', headers: { Origin: 'null' } });
+    await expectError(preflight, 403);
+    expect(collector.events()).toHaveLength(0);
+  });
+
+  it('takes a single origin as a string, written in any case, with a default port or a trailing slash', async () => {
+    const { url } = await startCollector({ allowedOrigins: 'HTTPS://Shop.Example:443/' });
+    const res = await post(url, batch([makeEvent()]), { Origin: SHOP });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
+    await expectError(await post(url, batch([makeEvent()]), { Origin: 'https://evil.example' }), 403);
+  });
+
+  it('refuses allowedOrigins that is neither a string nor an array', () => {
+    const allowedOrigins = { origin: SHOP } as unknown as string[];
+    expect(() => createCollector({ db: ':memory:', allowedOrigins })).toThrow(/allowedOrigins must be an array of origins/);
   });
 });
 
@@ -254,6 +287,93 @@ describe('static files', () => {
     expect(res.status).toBe(404);
     expect(res.body).not.toContain('secret');
     await expectAlive(url);
+  });
+
+  it.each(['/.env', '/%2eenv', '/.git/config', '/.git/', '/.git', '/shop/.secret'])(
+    'never serves a dotfile or anything in a dot-folder: %s',
+    async (path) => {
+      const dir = site();
+      mkdirSync(join(dir, '.git'));
+      for (const file of ['.env', '.git/config', '.git/index.html', 'shop/.secret']) writeFileSync(join(dir, file), 'secret');
+      const { url } = await startCollector({ staticDir: dir });
+      const res = await rawRequest(url, path);
+      expect(res.status).toBe(404);
+      expect(res.body).not.toContain('secret');
+    },
+  );
+
+  it('never follows a symlink out of the folder, but follows one that stays inside', async () => {
+    const dir = site();
+    symlinkSync(join(dir, '..', 'package.json'), join(dir, 'leak.json'));
+    symlinkSync(join(dir, '..'), join(dir, 'up'), 'dir');
+    symlinkSync(join(dir, 'notes.txt'), join(dir, 'alias.txt'));
+    const { url } = await startCollector({ staticDir: dir });
+    for (const path of ['/leak.json', '/up/package.json', '/up/', '/up']) {
+      const res = await rawRequest(url, path);
+      expect(res.status, path).toBe(404);
+      expect(res.body).not.toContain('secret');
+    }
+    expect(await (await fetch(`${url}/alias.txt`)).text()).toBe('notes');
+    expect(await (await fetch(`${url}/up/site/notes.txt`)).text()).toBe('notes'); // really inside
+
+    // the folder itself may be a symlink
+    const linked = join(dir, '..', 'linked-site');
+    symlinkSync(dir, linked, 'dir');
+    const other = await startCollector({ staticDir: linked });
+    expect(await (await fetch(`${other.url}/notes.txt`)).text()).toBe('notes');
+  });
+
+  it('serves an empty file', async () => {
+    const dir = site();
+    writeFileSync(join(dir, 'empty.txt'), '');
+    const { url } = await startCollector({ staticDir: dir });
+    const res = await fetch(`${url}/empty.txt`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe('0');
+    expect(await res.text()).toBe('');
+  });
+
+  it('streams a file from disk: one cut short while it is sent ends the connection, and serving goes on', async () => {
+    const dir = site();
+    const big = join(dir, 'big.bin');
+    const size = 32 * 1024 * 1024; // far more than the socket buffers hold
+    writeFileSync(big, Buffer.alloc(size, 'x'));
+    const { url } = await startCollector({ staticDir: dir });
+    const got = await new Promise<{ status: number; complete: boolean; bytes: number }>((resolve, reject) => {
+      const req = request(`${url}/big.bin`, (res) => {
+        // The headers are here and nothing is read yet, so most of the file is still on disk.
+        truncateSync(big, 0);
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('error', () => {}); // the cut we expect
+        res.on('close', () => resolve({ status: res.statusCode ?? 0, complete: res.complete, bytes }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(got.status).toBe(200);
+    expect(got.complete).toBe(false);
+    expect(got.bytes).toBeLessThan(size);
+    expect(await (await fetch(`${url}/notes.txt`)).text()).toBe('notes');
+    await expectAlive(url);
+  });
+});
+
+describe('options', () => {
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, '1000'])('refuses maxBodyBytes %o at start', (maxBodyBytes) => {
+    expect(() => createCollector({ db: ':memory:', maxBodyBytes: maxBodyBytes as number })).toThrow(
+      /^maxBodyBytes must be a positive number of bytes/,
+    );
+  });
+
+  it('refuses a static folder that does not exist, or is a file, at start', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'file.txt'), 'x');
+    for (const staticDir of [join(dir, 'missing'), join(dir, 'file.txt')]) {
+      expect(() => createCollector({ db: ':memory:', staticDir })).toThrow(
+        `static folder ${JSON.stringify(staticDir)} does not exist or is not a folder`,
+      );
+    }
   });
 });
 

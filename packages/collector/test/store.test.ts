@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createCollector } from '@waybill/collector';
-import { batch, makeEvent, post, startCollector, tempDir } from './helpers';
+import { batch, expectAlive, expectError, makeEvent, post, startCollector, tempDir } from './helpers';
 
 describe('SQLite storage', () => {
   it('keeps one row per event, in WAL mode, readable by other SQLite clients', async () => {
@@ -40,6 +40,22 @@ describe('SQLite storage', () => {
     onTestFinished(() => reader.close());
     expect(reader.events().map((e) => e.id)).toEqual(['b', 'a']);
     expect(reader.stats()).toEqual({ requests: 0, accepted: 0, duplicates: 0, rejected: 0 });
+  });
+
+  // SQLite waits for a lock synchronously, stalling every request meanwhile: the collector gives up
+  // in a moment (the SDK retries a 5xx), where the old five-second wait outlasted this test.
+  it('answers 500 at once while another connection holds the write lock, and stores again after', { timeout: 2500 }, async () => {
+    const db = join(tempDir(), 'events.db');
+    const errors: string[] = [];
+    const { collector, url } = await startCollector({ db, log: (line, level) => level === 'error' && errors.push(line) });
+    const other = new Database(db);
+    onTestFinished(() => void other.close());
+    other.exec('BEGIN IMMEDIATE');
+    await expectError(await post(url, batch([makeEvent()])), 500, /internal error/);
+    other.exec('ROLLBACK');
+    await expectAlive(url);
+    expect(collector.events()).toHaveLength(1);
+    expect(errors.some((line) => line.startsWith('error POST /collect: SqliteError: database is locked'))).toBe(true);
   });
 
   it('refuses a nonsensical limit in events()', async () => {

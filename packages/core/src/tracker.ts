@@ -26,6 +26,8 @@ interface Lane {
   i?: boolean;
   /** events dropped while waiting for consent */
   x?: number;
+  /** consent changes that left the lane closed: a batch out during one is not put back */
+  r?: number;
 }
 
 /** A stored event: destination, owning tab and page, order within the page, the event. */
@@ -188,6 +190,7 @@ const tracker = ({
     lane.t = undefined;
     if (lane.w || !lane.b.length || !granted(lane)) return;
     const batch = lane.b.splice(0, size(lane));
+    const revokes = lane.r;
     let result: SendResult;
     try {
       if (keeps(lane)) store.set([beat()]);
@@ -197,8 +200,8 @@ const tracker = ({
       result = 'retry';
     }
     if (result! == 'retry' || typeof result! == 'number') {
-      // Consent may have been revoked while the request was out.
-      if (granted(lane)) lane.b.unshift(...batch);
+      // Consent may have been revoked while the request was out (and granted again since).
+      if (lane.r == revokes) lane.b.unshift(...batch);
       warn(lane.d.name + ': send failed, retrying');
       const delay = Math.max(+result || 0, Math.min(1e3 * 2 ** lane.n++, 6e4) * (0.5 + Math.random() / 2));
       lane.w = setTimeout(() => drain(lane, (lane.w = 0)), Math.min(delay, 36e5));
@@ -282,6 +285,7 @@ const tracker = ({
         if (s == 'denied') lane.p = [];
         if (lane.b.length) warn(lane.d.name + ': revoked, dropped', lane.b);
         lane.b = [];
+        lane.r = -~lane.r!;
       }
       tell(lane, now);
     }

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 import { createTracker } from '@waybill/core';
-import { fakeDestination, isolatePage } from './helpers';
+import { deferred, fakeDestination, isolatePage, useFakeClock } from './helpers';
 
 isolatePage();
 
@@ -252,6 +252,23 @@ describe('the consent gate', () => {
     t.consent.update({ analytics: 'granted' });
     await t.flush();
     expect(d.names()).toEqual(['while_pending']);
+  });
+
+  it('does not put back a batch that was out while consent was revoked and granted again', async () => {
+    useFakeClock();
+    const out = deferred();
+    const d = fakeDestination({ replies: [() => out.promise, 'ok'] });
+    const t = createTracker({ destinations: [d], consent: { analytics: 'granted' }, flushInterval: 100 });
+    t.track('before_revoke');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(d.calls).toHaveLength(1);
+    t.consent.update({ analytics: 'pending' });
+    t.consent.update({ analytics: 'granted' });
+    t.track('after_grant');
+    out.resolve('retry');
+    await vi.advanceTimersByTimeAsync(120_000);
+    await t.flush();
+    expect(d.names()).toEqual(['before_revoke', 'after_grant']);
   });
 
   it('sends to a necessary destination at once, without any consent', async () => {
