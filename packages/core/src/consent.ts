@@ -10,7 +10,7 @@ export const createConsent = (initial: Partial<Record<Category, ConsentState>> |
   const state: ConsentSnapshot = { analytics: 'pending', marketing: 'pending' };
   const listeners = new Set<Listener>();
   const get = () => ({ ...state });
-  const set = (next: Record<string, unknown>) => {
+  const set = (next?: Record<string, unknown>) => {
     let changed = false;
     for (const key in next) {
       const value = next[key] as ConsentState;
@@ -20,7 +20,7 @@ export const createConsent = (initial: Partial<Record<Category, ConsentState>> |
     }
     return changed;
   };
-  set(initial || {});
+  set(initial); // nothing when undefined
   state.necessary = 'granted';
   if (gpc) state.marketing = 'denied';
 

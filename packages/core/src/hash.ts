@@ -25,14 +25,17 @@ export const hashTraits = async (traits: Record<string, unknown>, onError: (e: u
   for (const key of ['email', 'phone']) {
     const raw = out[key];
     delete out[key];
-    if (typeof raw != 'string' || !raw.trim()) continue;
-    const value = key == 'email' ? normaliseEmail(raw) : normalisePhone(raw);
-    if (HEX64.test(raw.trim().toLowerCase())) out[key] = raw.trim().toLowerCase();
-    else if (value.length > 1) {
-      try {
-        out[key] = await sha256(value);
-      } catch (e) {
-        onError(e);
+    if (typeof raw == 'string') {
+      const lower = normaliseEmail(raw);
+      const value = key == 'email' ? lower : normalisePhone(raw);
+      if (HEX64.test(lower)) out[key] = lower;
+      // Empty (or a phone without digits): left out.
+      else if (value.length > 1) {
+        try {
+          out[key] = await sha256(value);
+        } catch (e) {
+          onError(e);
+        }
       }
     }
   }

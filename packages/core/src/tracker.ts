@@ -79,12 +79,12 @@ const tracker = ({
   maxPending = 100,
   sessionTimeout = 18e5,
   respectGpc = true,
-  storage: storageOption,
+  storage,
   consent: initial,
   destinations = [],
 }: TrackerOptions): Tracker => {
-  const storage = storageOption !== false && { maxEvents: 1000, maxAge: 6048e5, ...storageOption };
-  const maxQueue = storage ? storage.maxEvents : 1000;
+  // Retention of stored events; `maxEvents` also caps each ready queue, with storage or without.
+  const { maxEvents, maxAge } = { maxEvents: 1000, maxAge: 6048e5, ...storage };
   const { warn, log } = logger(debug);
   const consent = createConsent(initial, respectGpc && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true, warn);
   const ids = createIds(sessionTimeout, landing);
@@ -127,16 +127,16 @@ const tracker = ({
   const persist = (lane: Lane, events: WaybillEvent[]) => {
     if (keeps(lane) && events.length) {
       store.set([beat(), ...events.map((e): [string, Stored] => [keyOf(lane, e), { d: lane.d.name, o: tab, g: page, n: seq++, e }])]);
-      if (storage && (stored += events.length) > storage.maxEvents) locked(restore);
+      if ((stored += events.length) > maxEvents) locked(restore);
     }
   };
 
   /**
    * Expire old events, cap the count, and (with `claim`) take over the events that no
    * live tab owns: those of the page before this one in the same tab, or of a closed tab.
+   * Called only with storage on (once analytics is granted).
    */
   const restore = async (claim?: unknown) => {
-    if (!storage) return;
     const all = (await store.all<Stored | number>()) || [];
     const now = Date.now();
     const drop: string[] = [];
@@ -144,11 +144,11 @@ const tracker = ({
     const live = new Set<string>();
     for (const [key, value] of all) {
       if (typeof value == 'number') now - value < ALIVE ? live.add(key.slice(3)) : drop.push(key);
-      else if (now - value?.e?.ts < storage.maxAge) keep.push([key, value]);
+      else if (now - value?.e?.ts < maxAge) keep.push([key, value]);
       else drop.push(key);
     }
     keep.sort((a, b) => a[1].e.ts - b[1].e.ts || a[1].n - b[1].n);
-    while (keep.length > storage.maxEvents) drop.push(keep.shift()![0]);
+    while (keep.length > maxEvents) drop.push(keep.shift()![0]);
     stored = keep.length;
     await store.del(drop);
     if (claim !== true || !storing) return;
@@ -158,7 +158,7 @@ const tracker = ({
       const events = keep.map((k) => k[1]).filter((r) => r.d == lane.d.name && r.g != page && !mine.has(r.e.id) && (r.o == tab || !live.has(r.o)));
       if (granted(lane) && events.length) {
         log('resending stored', events);
-        for (const r of events) taken.push([keyOf(lane, r.e), { ...r, o: tab, g: page }]);
+        taken.push(...events.map((r): [string, Stored] => [keyOf(lane, r.e), { ...r, o: tab, g: page }]));
         lane.b.unshift(...events.map((r) => r.e));
         // Send them now, by fetch, so a confirmed delivery clears them before this page hides.
         drain(lane, 1);
@@ -260,7 +260,7 @@ const tracker = ({
     if (analytics == storageState) {
       // Storage already follows this state.
     } else if ((storageState = analytics) == 'granted') {
-      if (storage) {
+      if (storage !== false) {
         const old = storeIds(true);
         const current = ids.touch(Date.now());
         // Events that waited in memory take the returning visitor's ids, user id and campaign.
@@ -300,7 +300,7 @@ const tracker = ({
     for (const lane of lanes) {
       const s = state(lane);
       if (s == 'granted') {
-        if (lane.b.push(e) > maxQueue) lane.b.shift(), warn(lane.d.name + ': queue full, dropped oldest');
+        if (lane.b.push(e) > maxEvents) lane.b.shift(), warn(lane.d.name + ': queue full, dropped oldest');
         persist(lane, [e]);
         schedule(lane);
       } else if (s == 'pending' && lane.p.push(e) > maxPending) {
@@ -350,9 +350,9 @@ const tracker = ({
 
   /** Queue the events held behind `identify`. */
   const release = () => {
-    const events = held || [];
+    const events = held;
     held = undefined;
-    events.map(route);
+    events?.map(route);
   };
 
   const record = (e: WaybillEvent | void) => {
@@ -388,9 +388,8 @@ const tracker = ({
         if (!t) return;
         ids.user(userId || undefined);
         // Traits belong to one user: another user starts afresh; identify(null) without traits forgets them.
-        const base = userId == owner ? traits : undefined;
+        if (userId != owner || (raw == null && userId == null)) traits = undefined;
         owner = userId;
-        traits = raw == null && userId == null ? undefined : base;
         // The event is made now, so its time and place in the queue are those of the call;
         // it and the events after it wait for the hashes (or for the page to hide).
         const e = make('identify', 'identify', {})!;
@@ -400,8 +399,10 @@ const tracker = ({
           hashed,
           // hashTraits never rejects: a trait it cannot hash is left out.
           hashTraits(t, (err) => warn('identify: cannot hash, dropped email/phone', err)).then((h) => {
-            if (owner === userId && raw != null) traits = { ...traits, ...h };
-            if (traits && owner === userId) e.traits = traits;
+            if (owner === userId) {
+              if (raw != null) traits = { ...traits, ...h };
+              if (traits) e.traits = traits;
+            }
             if (!--hashing) release();
           }),
         ]);

@@ -16,11 +16,12 @@ export interface FirstPartyOptions {
  */
 export const firstParty = (options: FirstPartyOptions): Destination => {
   const { endpoint, category = 'analytics', headers } = options || ({} as FirstPartyOptions);
+  const url = typeof endpoint == 'string' && endpoint;
   return {
     name: 'first-party',
     category,
     persist: true,
-    init: (ctx) => (typeof endpoint == 'string' && endpoint) || ctx.warn('first-party: no endpoint'),
-    send: (events, unload) => (typeof endpoint == 'string' && endpoint ? sendBatch(endpoint, events, unload, headers) : 'drop'),
+    init: (ctx) => url || ctx.warn('first-party: no endpoint'),
+    send: (events, unload) => (url ? sendBatch(url, events, unload, headers) : 'drop'),
   };
 };
