@@ -17,16 +17,18 @@ export const landing = () => {
   return found == null ? {} : { c, k };
 };
 
-/** The page context of an event, read when the event is created. */
-export const pageContext = (consent: ConsentSnapshot, campaign: Record<string, string>, clickIds: Record<string, string>): EventContext => {
-  return {
-    page: { url: location.href, path: location.pathname, referrer: document.referrer, title: document.title },
-    locale: navigator.language,
-    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    screen: screen.width + 'x' + screen.height,
-    campaign,
-    clickIds,
-    consent,
-    library: { name: 'waybill', version: __VERSION__ },
-  };
-};
+/** The time zone, read once: making an `Intl.DateTimeFormat` costs about 0.15 ms, too much for every event. */
+let zone: string | undefined;
+
+/**
+ * The page context of an event, read when the event is created. `campaign` and `clickIds`
+ * belong to the session: the tracker adds them with the ids.
+ */
+export const pageContext = (consent: ConsentSnapshot): Omit<EventContext, 'campaign' | 'clickIds'> => ({
+  page: { url: location.href, path: location.pathname, referrer: document.referrer, title: document.title },
+  locale: navigator.language,
+  timezone: (zone ||= Intl.DateTimeFormat().resolvedOptions().timeZone),
+  screen: screen.width + 'x' + screen.height,
+  consent,
+  library: { name: 'waybill', version: __VERSION__ },
+});

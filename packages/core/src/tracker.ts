@@ -1,7 +1,7 @@
 import { createConsent } from './consent';
 import { landing, pageContext } from './context';
 import { hashTraits } from './hash';
-import { createIds } from './ids';
+import { createIds, type Ids } from './ids';
 import { logger } from './log';
 import { createStore } from './store';
 import { uuid } from './uuid';
@@ -264,13 +264,7 @@ const tracker = ({
         const old = storeIds(true);
         const current = ids.touch(Date.now());
         // Events that waited in memory take the returning visitor's ids, user id and campaign.
-        for (const lane of lanes)
-          for (const e of [...lane.p, ...lane.b])
-            if (e.anonymousId == old.a) {
-              e.anonymousId = current.a;
-              if (e.sessionId == old.s) (e.sessionId = current.s), (e.context.campaign = current.c || {}), (e.context.clickIds = current.k || {});
-              if (current.u && !e.userId) e.userId = current.u;
-            }
+        for (const lane of lanes) for (const e of [...lane.p, ...lane.b]) if (e.anonymousId == old.a) stamp(e, current);
         for (const lane of lanes) persist(lane, lane.b);
         locked(restore, true);
       }
@@ -325,6 +319,16 @@ const tracker = ({
     }
   };
 
+  /** Whose event it is: the visitor's ids, the user id (unless it has one) and the session's campaign. */
+  const stamp = (e: WaybillEvent, i: Ids) => {
+    e.anonymousId = i.a;
+    e.sessionId = i.s;
+    e.context.campaign = i.c || {};
+    e.context.clickIds = i.k || {};
+    if (i.u && !e.userId) e.userId = i.u;
+    return e;
+  };
+
   const make = (type: EventType, name: unknown, raw: unknown, opts?: unknown): WaybillEvent | void => {
     if (typeof name != 'string' || !name || name.length > 128) return warn(type + ': bad name', name);
     const props = copy(raw, name);
@@ -333,18 +337,8 @@ const tracker = ({
     const now = Date.now();
     const i = ids.touch(now);
     if (props) {
-      const e: WaybillEvent = {
-        id: (id as string) || uuid(),
-        type,
-        name,
-        props,
-        ts: now,
-        anonymousId: i.a,
-        sessionId: i.s,
-        context: pageContext(consent.get(), i.c || {}, i.k || {}),
-      };
-      if (i.u) e.userId = i.u;
-      return e;
+      const e = { id: (id as string) || uuid(), type, name, props, ts: now, context: pageContext(consent.get()) } as unknown as WaybillEvent;
+      return stamp(e, i);
     }
   };
 

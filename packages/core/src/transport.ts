@@ -30,7 +30,10 @@ export const sendBatch = async (url: string, events: WaybillEvent[], unload: boo
     const first = sendBatch(url, events.slice(0, half), unload, headers);
     // On page hide both go at once, synchronously; otherwise one after the other. A failed half
     // fails the batch, which is retried whole (the collector drops what it already has).
-    if (unload) return sendBatch(url, events.slice(half), unload, headers), first;
+    if (unload) {
+      sendBatch(url, events.slice(half), unload, headers);
+      return first;
+    }
     const a = await first;
     const b = a == 'ok' || a == 'drop' ? await sendBatch(url, events.slice(half), unload, headers) : a;
     return b == 'ok' ? a : b;
