@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 import { createTracker } from '@waybill/core';
-import { UUID, fakeDestination, isolatePage, useFakeClock } from './helpers';
+import { UUID, VERSION, fakeDestination, isolatePage, useFakeClock } from './helpers';
 
 isolatePage();
 
@@ -83,7 +83,7 @@ describe('the event envelope', () => {
       campaign: {},
       clickIds: {},
       consent: { necessary: 'granted', analytics: 'granted', marketing: 'pending' },
-      library: { name: 'waybill', version: '0.0.0-test' },
+      library: { name: 'waybill', version: VERSION },
     });
   });
 

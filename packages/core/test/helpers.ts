@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, vi } from 'vitest';
+import corePackage from '../package.json';
 import { IDBFactory } from 'fake-indexeddb';
 import type { Category, Destination, SendResult, WaybillEvent } from '@waybill/core';
 
@@ -154,6 +155,9 @@ export function webStorageText(): string {
   const dump = (s: Storage) => Array.from({ length: s.length }, (_, i) => s.key(i) + '=' + s.getItem(s.key(i)!)).join('\n');
   return [dump(localStorage), dump(sessionStorage), document.cookie].join('\n');
 }
+
+/** The package version, which the build writes into every event's `context.library`. */
+export const VERSION: string = corePackage.version;
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -1,0 +1,82 @@
+import type { Lane } from './lane';
+import { guard, type Logger } from './log';
+import type { Outbox } from './outbox';
+import type { SendResult } from './types';
+
+/**
+ * Delivery: batches by size and age, one request in flight per destination, retries with
+ * exponential backoff and jitter (honouring `Retry-After`), and the beacon at page hide.
+ * @param batchSize events that make a batch full (sent at once)
+ * @param flushInterval ms after which a batch goes, full or not
+ */
+export const createDelivery = (
+  outbox: Outbox,
+  granted: (lane: Lane) => boolean,
+  batchSize: number,
+  flushInterval: number,
+  warn: Logger['warn'],
+  log: Logger['log'],
+) => {
+  const sizeOf = (lane: Lane) => lane.destination_.batchSize || batchSize;
+
+  /** Send one batch if the lane may send now; retry failures with backoff and jitter. */
+  const sendOne = async (lane: Lane) => {
+    clearTimeout(lane.ageTimer_);
+    lane.ageTimer_ = undefined;
+    if (lane.backoff_ || !lane.ready_.length || !granted(lane)) return;
+    const { destination_: destination } = lane;
+    const batch = lane.ready_.splice(0, sizeOf(lane));
+    const closings = lane.closings_;
+    let result: SendResult;
+    try {
+      outbox.beat_(lane);
+      result = await destination.send(batch, false);
+    } catch (e) {
+      warn(destination.name + ': send threw', e);
+      result = 'retry';
+    }
+    if (result! == 'retry' || typeof result! == 'number') {
+      // Consent may have been revoked while the request was out (and granted again since).
+      if (lane.closings_ == closings) lane.ready_.unshift(...batch);
+      warn(destination.name + ': send failed, retrying');
+      const delay = Math.max(+result || 0, Math.min(1e3 * 2 ** lane.failures_++, 6e4) * (0.5 + Math.random() / 2));
+      lane.backoff_ = setTimeout(() => drain(lane, (lane.backoff_ = 0)), Math.min(delay, 36e5));
+      return;
+    }
+    lane.failures_ = 0;
+    if (result! == 'drop') warn(destination.name + ': rejected, dropped', batch);
+    else log('sent ' + batch.length + ' to ' + destination.name, batch);
+    // A beacon's fate is unknown: its events stay stored and go again from the next page.
+    if (result! != 'beacon') outbox.forget_(lane, batch);
+    if (lane.ready_.length) schedule(lane);
+  };
+
+  /** Queue a send on the lane's chain; with `all`, keep sending while there is something to send. */
+  const drain = (lane: Lane, all?: unknown) =>
+    (lane.sending_ = lane.sending_.then(async () => {
+      do await sendOne(lane);
+      while (all && lane.ready_.length && !lane.backoff_ && granted(lane));
+    }));
+
+  /** Send now if a batch is full, or once the oldest ready event is `flushInterval` old. */
+  const schedule = (lane: Lane) => {
+    if (lane.ready_.length >= sizeOf(lane)) drain(lane);
+    else lane.ageTimer_ ||= setTimeout(drain, flushInterval, lane);
+  };
+
+  /** The page is being hidden: hand everything ready to the beacon now, synchronously. */
+  const hide = (lanes: Lane[]) => {
+    for (const lane of lanes) {
+      clearTimeout(lane.ageTimer_);
+      lane.ageTimer_ = undefined;
+      while (granted(lane) && lane.ready_.length) {
+        const batch = lane.ready_.splice(0, sizeOf(lane));
+        guard(warn, lane.destination_.name + ': send', () => (lane.destination_.send(batch, true) as Promise<unknown>)?.catch?.(() => {}));
+      }
+    }
+  };
+
+  return { drain_: drain, schedule_: schedule, hide_: hide };
+};
+
+export type Delivery = ReturnType<typeof createDelivery>;
