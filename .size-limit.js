@@ -20,7 +20,7 @@ export default [
     "import": {
       "packages/core/dist/index.js": "{ createTracker }"
     },
-    "limit": "4.13 kB"
+    "limit": "4.10 kB"
   },
   {
     "name": "tiktok adapter (core + tiktok, npm)",
@@ -28,7 +28,7 @@ export default [
       "packages/core/dist/index.js": "{ createTracker }",
       "packages/tiktok/dist/index.js": "{ tiktok }"
     },
-    "limit": "4.99 kB"
+    "limit": "4.93 kB"
   },
   {
     "name": "ga4 adapter (core + ga4, npm)",
@@ -36,7 +36,7 @@ export default [
       "packages/core/dist/index.js": "{ createTracker }",
       "packages/ga4/dist/index.js": "{ ga4 }"
     },
-    "limit": "4.97 kB"
+    "limit": "4.94 kB"
   },
   {
     "name": "consent: tcf bridge (npm)",
@@ -76,7 +76,7 @@ export default [
   {
     "name": "script tag: waybill.min.js (core, first-party, tiktok, ga4, all consent bridges)",
     "path": "packages/browser/dist/waybill.min.js",
-    "limit": "7.09 kB"
+    "limit": "7.05 kB"
   },
   {
     "name": "script tag: stub, minified (not compressed)",

@@ -19,13 +19,18 @@ export const createDelivery = (
 ) => {
   const sizeOf = (lane: Lane) => lane.destination_.batchSize || batchSize;
 
-  /** Send one batch if the lane may send now; retry failures with backoff and jitter. */
-  const sendOne = async (lane: Lane) => {
+  /** The next batch, if the lane may send (the age timer is over either way). */
+  const take = (lane: Lane) => {
     clearTimeout(lane.ageTimer_);
     lane.ageTimer_ = undefined;
-    if (lane.backoff_ || !lane.ready_.length || !granted(lane)) return;
+    return granted(lane) && lane.ready_.length ? lane.ready_.splice(0, sizeOf(lane)) : undefined;
+  };
+
+  /** Send one batch if the lane may send now; retry failures with backoff and jitter. */
+  const sendOne = async (lane: Lane) => {
+    const batch = !lane.backoff_ && take(lane);
+    if (!batch) return;
     const { destination_: destination } = lane;
-    const batch = lane.ready_.splice(0, sizeOf(lane));
     const closings = lane.closings_;
     let result: SendResult;
     try {
@@ -67,10 +72,7 @@ export const createDelivery = (
   /** The page is being hidden: hand everything ready to the beacon now, synchronously. */
   const hide = (lanes: Lane[]) => {
     for (const lane of lanes) {
-      clearTimeout(lane.ageTimer_);
-      lane.ageTimer_ = undefined;
-      while (granted(lane) && lane.ready_.length) {
-        const batch = lane.ready_.splice(0, sizeOf(lane));
+      for (let batch; (batch = take(lane)); ) {
         guard(warn, lane.destination_.name + ': send', () => (lane.destination_.send(batch, true) as Promise<unknown>)?.catch?.(() => {}));
       }
     }

@@ -30,7 +30,7 @@ const ALIVE = 9e4;
  * analytics is granted) until a destination confirms them, with retention (age, count) and
  * the cross-tab claim that lets the next page send what an earlier one could not.
  * @param resend sends a lane's ready events now, by fetch (events taken over from storage were just put in front)
- * @param maxEvents most events kept; the oldest go first
+ * @param maxEvents most events kept (each lane's queue is capped at this number too); the oldest go first
  * @param maxAge ms after which a stored event is dropped
  */
 export const createOutbox = (
@@ -46,25 +46,20 @@ export const createOutbox = (
   let tab = uuid();
   const page = uuid();
   let storing = false;
-  let stored = 0;
   let order = 0;
 
   const keyOf = (lane: Lane, e: WaybillEvent) => lane.destination_.name + ' ' + e.id;
   const heartbeat = (): [string, number] => ['hb ' + tab, Date.now()];
   const keeps = (lane: Lane) => storing && lane.destination_.persist;
-
-  const keep = (lane: Lane, events: WaybillEvent[]) => {
-    if (keeps(lane) && events.length) {
-      store.set([heartbeat(), ...events.map((e): [string, StoredRecord] => [keyOf(lane, e), { d: lane.destination_.name, o: tab, g: page, n: order++, e }])]);
-      if ((stored += events.length) > maxEvents) locked(restore);
-    }
-  };
+  /** Write records of the lane's events, owned by this tab and page, with this tab's heartbeat. */
+  const write = (lane: Lane, events: WaybillEvent[], orders?: number[]) =>
+    store.set([heartbeat(), ...events.map((e, i): [string, StoredRecord] => [keyOf(lane, e), { d: lane.destination_.name, o: tab, g: page, n: orders ? orders[i] : order++, e }])]);
 
   /**
-   * Expire old events, cap the count, and (with `claim`) take over the events that no
-   * live tab owns: those of the page before this one in the same tab, or of a closed tab.
+   * Expire old events, cap the count, and take over the events that no live tab owns:
+   * those of the page before this one in the same tab, or of a closed tab.
    */
-  const restore = async (claim?: unknown) => {
+  const restore = async () => {
     const all = (await store.all<StoredRecord | number>()) || [];
     const now = Date.now();
     const drop: string[] = [];
@@ -77,33 +72,28 @@ export const createOutbox = (
     }
     kept.sort((a, b) => a[1].e.ts - b[1].e.ts || a[1].n - b[1].n);
     while (kept.length > maxEvents) drop.push(kept.shift()![0]);
-    stored = kept.length;
     await store.del(drop);
-    if (claim !== true || !storing) return;
-    const taken: [string, unknown][] = [heartbeat()];
+    if (!storing) return;
     for (const lane of lanes) {
       const mine = new Set(lane.ready_.map((e) => e.id));
       const records = kept.map((k) => k[1]).filter((r) => r.d == lane.destination_.name && r.g != page && !mine.has(r.e.id) && (r.o == tab || !live.has(r.o)));
       if (granted(lane) && records.length) {
         log('resending stored', records);
-        taken.push(...records.map((r): [string, StoredRecord] => [keyOf(lane, r.e), { ...r, o: tab, g: page }]));
-        lane.ready_.unshift(...records.map((r) => r.e));
+        const events = records.map((r) => r.e);
+        // Now this page's, in the order they had.
+        write(lane, events, records.map((r) => r.n));
+        lane.ready_.unshift(...events);
         // Send them now, by fetch, so a confirmed delivery clears them before this page hides.
         resend(lane);
       }
     }
-    await store.set(taken);
   };
-
-  // Two tabs opening at once must not both take the same events.
-  const locked = (fn: (claim?: unknown) => Promise<void>, claim?: boolean) =>
-    (navigator.locks ? navigator.locks.request('waybill', () => fn(claim)) : fn(claim)).catch(() => {});
 
   return {
     /** Whether the lane's events are stored now. */
     keeps_: keeps,
     /** Store events of the lane (when it keeps them). */
-    keep_: keep,
+    keep_: (lane: Lane, events: WaybillEvent[]) => keeps(lane) && events.length && write(lane, events),
     /** Forget events the destination has taken (or refused for good). */
     forget_: (lane: Lane, events: WaybillEvent[]) => keeps(lane) && store.del(events.map((e) => keyOf(lane, e))),
     /** Say this tab is alive, before a send whose answer may come after the page is gone. */
@@ -112,14 +102,14 @@ export const createOutbox = (
     turn_(on: boolean) {
       storing = on;
       if (on) store.open();
-      else store.drop(), (stored = 0), (tab = uuid());
+      else store.drop(), (tab = uuid());
       try {
         if (on) sessionStorage.setItem(TAB_KEY, (tab = sessionStorage.getItem(TAB_KEY) || tab));
         else sessionStorage.removeItem(TAB_KEY);
       } catch {}
     },
-    /** Tidy the store and take over what earlier pages and closed tabs left. */
-    claim_: () => locked(restore, true),
+    /** Tidy the store and take over what earlier pages and closed tabs left; two tabs opening at once must not both take the same events. */
+    claim_: () => (navigator.locks ? navigator.locks.request('waybill', restore) : restore()).catch(() => {}),
   };
 };
 

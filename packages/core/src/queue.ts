@@ -54,7 +54,8 @@ export const createQueue = (
     for (const lane of lanes) {
       const state = stateOf(lane);
       if (state == 'granted') {
-        if (lane.ready_.push(e) > maxEvents) lane.ready_.shift(), warn(lane.destination_.name + ': queue full, dropped oldest');
+        // Capped in memory and in storage alike (a collector down for long must not fill either).
+        if (lane.ready_.push(e) > maxEvents) outbox.forget_(lane, [lane.ready_.shift()!]), warn(lane.destination_.name + ': queue full, dropped oldest');
         outbox.keep_(lane, [e]);
         delivery.schedule_(lane);
       } else if (state == 'pending' && lane.waiting_.push(e) > maxPending) {
