@@ -94,6 +94,20 @@ function splitTarget(target = '/'): { pathname: string; query: URLSearchParams }
   return { pathname, query: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)) };
 }
 
+/**
+ * The SDK's question `{"v": 1, "known": ["<id>", ...]}` (at most 500 ids): which of these events
+ * are stored? Its ids, an error message for a malformed question, or undefined for any other body.
+ */
+function checkKnown(body: unknown): string[] | string | undefined {
+  if (typeof body !== 'object' || body === null || !('known' in body) || 'events' in body) return undefined;
+  const { v, known } = body as { v?: unknown; known: unknown };
+  if (v !== 1) return 'body must have "v": 1 (the wire format version)';
+  if (!Array.isArray(known) || known.length > 500 || !known.every((id) => typeof id === 'string')) {
+    return '"known" must be an array of at most 500 event ids';
+  }
+  return known;
+}
+
 /** A bad option: a TypeError with Node's code for a bad argument value (the CLI exits 2 on it). */
 const badOption = (message: string): TypeError => Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' });
 
@@ -211,6 +225,8 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     } catch {
       return sendError(res, 400, 'body is not valid JSON');
     }
+    const known = checkKnown(data);
+    if (known) return typeof known === 'string' ? sendError(res, 400, known) : sendJson(res, 200, { known: store.has(known) });
     const batch = checkBatch(data);
     if ('error' in batch) return sendError(res, batch.status, batch.error);
 

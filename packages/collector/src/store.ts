@@ -13,6 +13,8 @@ export interface Store {
   /** Newest first, in receive order. `limit` undefined means all. */
   list(limit: number | undefined, name: string | undefined): StoredEvent[];
   count(): number;
+  /** The ids of `ids` that are stored (answers the SDK's `{"v": 1, "known": [...]}`). */
+  has(ids: string[]): string[];
   close(): void;
 }
 
@@ -99,6 +101,7 @@ export function openStore(file: string): Store {
   const selectAll = db.prepare('SELECT event, received_at FROM events ORDER BY rowid DESC LIMIT ?');
   const selectByName = db.prepare('SELECT event, received_at FROM events WHERE name = ? ORDER BY rowid DESC LIMIT ?');
   const countAll = db.prepare('SELECT count(*) AS n FROM events').pluck();
+  const hasOne = db.prepare('SELECT 1 FROM events WHERE id = ?').pluck();
 
   const insertAll = db.transaction((events: StorableEvent[], receivedAt: number) => {
     let accepted = 0;
@@ -130,6 +133,7 @@ export function openStore(file: string): Store {
       return rows.map(toStored);
     },
     count: () => countAll.get() as number,
+    has: (ids) => ids.filter((id) => hasOne.get(id) !== undefined),
     close: () => db.close(),
   };
 }
