@@ -45,6 +45,11 @@ export interface TestSite {
   failNext(count: number, status: number, headers?: Record<string, string>): void;
   /** Hold responses for `path` (e.g. `/waybill.min.js`) until the returned function is called. */
   hold(path: string): () => void;
+  /**
+   * With `true`, the collector is down while the shop stays up: every request to `/collect` has
+   * its connection closed unanswered (recorded with status 0). `false` brings it back.
+   */
+  collectorDown(down: boolean): void;
   /** Close the collector and the listening socket (and its open connections): the site is down. */
   stop(): Promise<void>;
   /** Start again on the same port with a new collector on the same database. */
@@ -127,6 +132,7 @@ export async function startSite(): Promise<TestSite> {
   const pages = new Map<string, string>();
   const held = new Map<string, Promise<void>>();
   const failures: Failure[] = [];
+  let down = false;
   let pastStats: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
   let collector: Collector | undefined;
   let collectorUrl = '';
@@ -162,6 +168,10 @@ export async function startSite(): Promise<TestSite> {
     const body = await readAll(req);
     const record: CollectRequest = { method: req.method ?? '', headers: req.headers, body: body.toString('utf8'), at: Date.now() };
     requests.push(record);
+    if (down) {
+      record.status = 0;
+      return void res.destroy();
+    }
     const failure = req.method === 'POST' ? failures.shift() : undefined;
     if (failure) {
       record.status = failure.status;
@@ -260,6 +270,9 @@ export async function startSite(): Promise<TestSite> {
         held.delete(path);
         release();
       };
+    },
+    collectorDown(value) {
+      down = value;
     },
     stop,
     start,

@@ -29,7 +29,9 @@ if (!existing?.track) {
     flushInterval: num(data.flushInterval),
     respectGpc: data.respectGpc != 'false',
   });
-  if (debug && !data.endpoint) console.warn('[waybill] no data-endpoint on the script tag: events go nowhere');
+  // A setup mistake, said even without data-debug: a tag with nowhere to send to.
+  if (!destinations.length) console.warn('[waybill] the script tag has no data-endpoint (nor data-tiktok, data-ga4): events go nowhere');
+  else if (debug && !data.endpoint) console.warn('[waybill] no data-endpoint on the script tag: events go to the vendors only');
 
   // data-consent picks the banner bridge before the queue is drained, so a stored choice the
   // banner already knows applies to the queued calls; "manual" (the default) means the page

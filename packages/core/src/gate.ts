@@ -8,7 +8,7 @@ import type { Consent } from './consent';
 /**
  * The consent gate, run at start and after every consent change. Storage follows `analytics`:
  * granted, the returning visitor's ids come back, waiting events take them, and what earlier
- * pages left is claimed; revoked (or reset), everything stored is deleted. Then each lane
+ * pages left is taken over; revoked (or reset), everything stored is deleted. Then each lane
  * opens or closes on its own category.
  * @param storage false with `storage: false`: ids and events are never stored
  */
@@ -32,7 +32,6 @@ export const createGate = (consent: Consent, ids: IdStore, lanes: Lane[], outbox
         // Events that waited in memory take the returning visitor's ids, user id and campaign.
         for (const lane of lanes) for (const e of [...lane.waiting_, ...lane.ready_]) if (e.anonymousId == old.anonymousId) stamp(e, current);
         for (const lane of lanes) outbox.keep_(lane, lane.ready_);
-        outbox.claim_();
       }
     }
     // Revoked or reset: forget what was stored. A denial on a later page also purges what an earlier page kept.

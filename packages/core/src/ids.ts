@@ -48,22 +48,30 @@ export const createIds = (timeout: number, read: () => Landing) => {
   const fresh = (): Ids => ({ anonymousId: uuid(), sessionId: uuid(), lastSeen_: Date.now(), ...landing });
   let ids = fresh();
   let keep = false;
+  /** `lastSeen_` as last saved. */
+  let saved = 0;
   const save = () => {
     try {
       if (keep) {
-        const saved: SavedIds = { a: ids.anonymousId, s: ids.sessionId, t: ids.lastSeen_, u: ids.userId, c: ids.campaign, k: ids.clickIds };
-        localStorage.setItem(IDS_KEY, JSON.stringify(saved));
+        const stored: SavedIds = { a: ids.anonymousId, s: ids.sessionId, t: (saved = ids.lastSeen_), u: ids.userId, c: ids.campaign, k: ids.clickIds };
+        localStorage.setItem(IDS_KEY, JSON.stringify(stored));
       }
     } catch {}
   };
   return {
-    /** The ids now: a new session after `timeout` of inactivity, with the campaign of the URL it starts on. */
+    /**
+     * The ids now: a new session after `timeout` of inactivity, with the campaign of the URL it
+     * starts on. Saved when they change, and the time of activity at most once a minute (and
+     * when the page is hidden), not on every event.
+     */
     touch_(now: number) {
       if (now - ids.lastSeen_ > timeout) ids = { anonymousId: ids.anonymousId, sessionId: uuid(), lastSeen_: now, userId: ids.userId, ...read() };
+      else if (now - saved < 6e4) return (ids.lastSeen_ = now), ids;
       ids.lastSeen_ = now;
       save();
       return ids;
     },
+    save_: save,
     user_(userId?: string) {
       ids.userId = userId;
       save();

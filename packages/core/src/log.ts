@@ -18,6 +18,14 @@ export const logger = (debug: boolean): Logger => ({
   },
 });
 
+/**
+ * Say a setup mistake plainly, once per message, even without `debug` (a wrong endpoint, an
+ * origin the collector refuses, an insecure context): silence would leave a shop guessing.
+ */
+export const say = (message: string) => {
+  if (!seen.has(message)) seen.add(message), console.warn('[waybill] ' + message);
+};
+
 /** Run `fn` (a destination's code, say) so that nothing it throws reaches the page: a throw is a warning. */
 export const guard = (warn: Logger['warn'], what: string, fn: () => unknown) => {
   try {

@@ -1,6 +1,6 @@
 import type { Delivery } from './delivery';
 import { createLane, type Lane } from './lane';
-import { guard, type Logger } from './log';
+import { guard, say, type Logger } from './log';
 import type { Outbox } from './outbox';
 import type { Consent } from './consent';
 import type { ConsentState, Destination, DestinationContext, WaybillEvent } from './types';
@@ -38,7 +38,8 @@ export const createQueue = (
     for (const e of waited) e.context.consent = now;
     lane.ready_.push(...waited);
     outbox.keep_(lane, waited);
-    if (lane.ready_.length) delivery.schedule_(lane);
+    // What waited for consent goes at once.
+    if (waited.length) delivery.drain_(lane, 1);
   };
 
   /** The lane's consent is withdrawn: what was ready goes; on a denial what waited goes too. */
@@ -54,8 +55,11 @@ export const createQueue = (
     for (const lane of lanes) {
       const state = stateOf(lane);
       if (state == 'granted') {
-        // Capped in memory and in storage alike (a collector down for long must not fill either).
-        if (lane.ready_.push(e) > maxEvents) outbox.forget_(lane, [lane.ready_.shift()!]), warn(lane.destination_.name + ': queue full, dropped oldest');
+        // Capped in memory and in storage alike (a destination down for long must not fill either).
+        if (lane.ready_.push(e) > maxEvents) {
+          outbox.forget_(lane, [lane.ready_.shift()!]);
+          say(lane.destination_.name + ': ' + maxEvents + ' events are waiting to be sent; dropping the oldest');
+        }
         outbox.keep_(lane, [e]);
         delivery.schedule_(lane);
       } else if (state == 'pending' && lane.waiting_.push(e) > maxPending) {

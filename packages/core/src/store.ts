@@ -32,8 +32,12 @@ export const createStore = () => {
     },
     set: (items: [string, unknown][]) => run('readwrite', (s) => (items.map(([k, v]) => s.put(v, k)), done(s.transaction))),
     del: (keys: string[]) => run('readwrite', (s) => (keys.map((k) => s.delete(k)), done(s.transaction))),
-    all: <T>() =>
-      run('readonly', (s) => Promise.all([done(s.getAllKeys()), done(s.getAll())])).then(
+    /** Every entry, or those whose keys start with `prefix`. */
+    all: <T>(prefix?: string) =>
+      run('readonly', (s) => {
+        const range = prefix ? IDBKeyRange.bound(prefix, prefix + '\uffff') : undefined;
+        return Promise.all([done(s.getAllKeys(range)), done(s.getAll(range))]);
+      }).then(
         (r) => r && r[0].map((k, i): [string, T] => [k as string, r[1][i]]),
       ),
     /** Close the connection and delete the database. */

@@ -66,10 +66,16 @@ const tracker = ({
   const identify = createIdentify(ids, make, queue.route_, warn);
   const gate = createGate(consent, ids, lanes, outbox, queue, storage !== false);
 
-  /** The page is being hidden: what identify holds joins the queue, and everything goes by beacon now. */
-  const hide = () => {
+  /**
+   * The page is being hidden (and may be gone before another task runs): what identify holds
+   * joins the queue, everything goes by beacon, and what is not in IndexedDB yet is copied to
+   * localStorage, now. `gone`: the page is being left (pagehide), not just hidden.
+   */
+  const hide = (gone?: boolean) => {
     identify.release_();
     delivery.hide_(lanes);
+    outbox.leave_(gone);
+    ids.save_();
   };
 
   // The gate subscribes first, so it acts before the shop's own listeners.
@@ -77,7 +83,9 @@ const tracker = ({
   gate();
   destinations.map(queue.add_);
   addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && hide());
-  addEventListener('pagehide', hide);
+  addEventListener('pagehide', () => hide(true));
+  addEventListener('pageshow', (e) => e.persisted && outbox.resume_());
+  addEventListener('online', () => delivery.online_(lanes));
 
   return {
     page: (raw, opts) => guard(warn, 'page', () => identify.record_(make('page', 'page_view', raw, opts))) as string | undefined,

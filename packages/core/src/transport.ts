@@ -1,3 +1,4 @@
+import { say } from './log';
 import type { SendResult, WaybillEvent } from './types';
 
 /** Bytes a keepalive request (sendBeacon or fetch keepalive) may carry, under the browser's 64 KiB in-flight quota. */
@@ -6,6 +7,18 @@ const QUOTA = 60000;
 const ROOM = QUOTA - 64;
 
 const encoder = new TextEncoder();
+
+const TEXT = { 'Content-Type': 'text/plain;charset=UTF-8' };
+
+/** POST as `text/plain`, a simple request: no CORS preflight, and the same body works with `sendBeacon`. */
+const post = (url: string, body: string, headers?: Record<string, string>, keepalive?: boolean) =>
+  fetch(url, { method: 'POST', body, headers: { ...TEXT, ...headers }, keepalive });
+
+/**
+ * The answer's JSON, or nothing. Reading the body to its end matters: Chromium counts an unread
+ * keepalive response against the 64 KiB quota, which the page-hide beacons need.
+ */
+const read = (res: Response): Promise<Record<string, unknown> | void> => res.json().catch(() => {});
 
 /** Milliseconds from a `Retry-After` header (seconds or an HTTP date), or `'retry'`. */
 const retryAfter = (value: string | null): SendResult => {
@@ -39,8 +52,8 @@ const bodies = (events: WaybillEvent[]) => {
  * Otherwise `fetch` the requests one after the other (with `keepalive` when they fit, so a
  * navigation does not cut them off), stopping at the first that fails, and map the status:
  * 2xx `'ok'`, 408/425/429/5xx and network errors `'retry'` (honouring `Retry-After`), other
- * 4xx `'drop'`. A failure fails the whole batch, which is retried whole (the collector drops
- * what it already has).
+ * 4xx `'drop'` (and a console warning, once, debug or not). A failure fails the whole batch,
+ * which is retried whole (the collector drops what it already has).
  */
 export const sendBatch = async (url: string, events: WaybillEvent[], unload: boolean, headers?: Record<string, string>): Promise<SendResult> => {
   for (const [text, bytes] of bodies(events)) {
@@ -48,20 +61,46 @@ export const sendBatch = async (url: string, events: WaybillEvent[], unload: boo
       if (!navigator.sendBeacon?.(url, text)) fetch(url, { method: 'POST', body: text, keepalive: true }).catch(() => {});
       continue;
     }
-    const init: RequestInit = { method: 'POST', body: text, headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers } };
     let res: Response;
     try {
-      res = await fetch(url, { ...init, keepalive: bytes < ROOM });
+      res = await post(url, text, headers, bytes < ROOM);
     } catch {
       // A keepalive fetch is refused (TypeError) when other keepalive requests hold the quota.
       try {
-        res = await fetch(url, init);
+        res = await post(url, text, headers);
       } catch {
         return 'retry';
       }
     }
     const s = res.status;
-    if (s > 299) return s == 408 || s == 425 || s == 429 || s > 499 ? retryAfter(res.headers.get('Retry-After')) : 'drop';
+    const answer = await read(res);
+    if (s > 299) {
+      if (s == 408 || s == 425 || s == 429 || s > 499) return retryAfter(res.headers.get('Retry-After'));
+      // A setup mistake (a wrong endpoint, an origin the collector refuses): said once, even without debug.
+      say(`${url} answered ${s}${answer?.error ? ' (' + answer.error + ')' : ''}: events are dropped. Check the endpoint, and that the collector allows this origin (${location.origin}).`);
+      return 'drop';
+    }
   }
   return unload ? 'beacon' : 'ok';
+};
+
+/**
+ * Ask the collector which of these event ids it holds: `POST {url}` with `{"v": 1, "known": [...]}`
+ * (at most 500 ids a request), answered `{"known": [...]}`. Resolves to the ids it holds, or to
+ * nothing when it cannot tell: a collector older than the question answers 400, and a down or
+ * refusing one does not answer at all.
+ */
+export const askKnown = async (url: string, ids: string[], headers?: Record<string, string>): Promise<string[] | void> => {
+  const held: string[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    try {
+      const res = await post(url, JSON.stringify({ v: 1, known: ids.slice(i, i + 500) }), headers);
+      const answer = await read(res);
+      if (!res.ok || !Array.isArray(answer?.known)) return;
+      held.push(...answer.known);
+    } catch {
+      return;
+    }
+  }
+  return held;
 };

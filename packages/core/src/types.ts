@@ -105,6 +105,12 @@ export interface Destination {
    */
   send(events: WaybillEvent[], unload: boolean): SendResult | Promise<SendResult>;
   /**
+   * Which of these event ids the destination already holds, or nothing when it cannot tell.
+   * Asked (with `persist`) about the events an earlier page stored and may have sent by beacon,
+   * so that only the missing ones are sent again; without it they are all sent again.
+   */
+  known?(ids: string[]): Promise<string[] | void> | void;
+  /**
    * Told the consent state when the destination is added and after every change, whether
    * or not its category is granted (so it can signal consent to a vendor, e.g. Google
    * Consent Mode). It must not load anything or store anything for a category that is not granted.

@@ -117,8 +117,12 @@ export function isolatePage() {
   });
 }
 
-/** Simulate a new page in the same tab: the old tracker's listeners are gone, storage stays. */
+/**
+ * Simulate a new page in the same tab: the old page is left (its `pagehide` fires, as in a
+ * navigation), storage stays, and the URL is the new page's.
+ */
 export function newPage(url = '/') {
+  leavePage();
   history.replaceState(null, '', url);
 }
 
@@ -131,11 +135,14 @@ export const databases = async () => (await indexedDB.databases()).map((d) => d.
  */
 export async function storedText(): Promise<string> {
   if (!(await databases()).includes('waybill')) return '';
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+  const db = await new Promise<IDBDatabase | undefined>((resolve) => {
     const open = indexedDB.open('waybill');
+    // Deleted since databases() (a revoke): abort, so that reading never creates a database.
+    open.onupgradeneeded = () => open.transaction?.abort();
     open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
+    open.onerror = () => resolve(undefined);
   });
+  if (!db) return '';
   try {
     if (!db.objectStoreNames.length) return '';
     const store = db.transaction(Array.from(db.objectStoreNames), 'readonly').objectStore(db.objectStoreNames[0]);

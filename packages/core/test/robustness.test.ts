@@ -241,6 +241,14 @@ describe('debug warnings', () => {
     expect(console$.warn).toHaveBeenCalledWith(expect.stringContaining('[waybill] disabled'), expect.anything());
   });
 
+  it('says once, even without debug, that it drops events because too many wait to be sent', async () => {
+    const stuck = fakeDestination({ replies: [() => new Promise(() => {})] });
+    const t = createTracker({ destinations: [stuck], consent: { analytics: 'granted' }, storage: { maxEvents: 5 } });
+    for (let i = 0; i < 20; i++) t.track('e' + i);
+    expect(console$.warn).toHaveBeenCalledOnce();
+    expect(console$.warn.mock.calls[0]![0]).toBe('[waybill] fake: 5 events are waiting to be sent; dropping the oldest');
+  });
+
   it("warns when a batch is answered 'drop' (debug on)", async () => {
     const t = createTracker({ destinations: [fakeDestination({ replies: ['drop'] })], consent: { analytics: 'granted' }, debug: true });
     t.track('view_item');

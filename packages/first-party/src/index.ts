@@ -1,4 +1,4 @@
-import { sendBatch, type Category, type Destination } from '@waybill/core';
+import { askKnown, sendBatch, type Category, type Destination } from '@waybill/core';
 
 export interface FirstPartyOptions {
   /** The collector's URL, e.g. `/collect` or `https://collect.example.com/collect`. */
@@ -11,8 +11,9 @@ export interface FirstPartyOptions {
 
 /**
  * The brand's own collector: batches in wire format v1, `sendBeacon` on page hide,
- * `fetch` with retry otherwise; events are kept in IndexedDB until a 2xx.
- * Without an `endpoint` it warns (debug) and drops what it is given.
+ * `fetch` with retry otherwise; events are kept in IndexedDB until the collector has them
+ * (a 2xx, or its answer to `known` on a later page). Without an `endpoint` it says so in the
+ * console, once, and drops what it is given.
  */
 export const firstParty = (options: FirstPartyOptions): Destination => {
   const { endpoint, category = 'analytics', headers } = options || ({} as FirstPartyOptions);
@@ -21,7 +22,8 @@ export const firstParty = (options: FirstPartyOptions): Destination => {
     name: 'first-party',
     category,
     persist: true,
-    init: (ctx) => url || ctx.warn('first-party: no endpoint'),
+    init: () => url || console.warn('[waybill] first-party: no endpoint, events go nowhere'),
     send: (events, unload) => (url ? sendBatch(url, events, unload, headers) : 'drop'),
+    known: (ids) => (url ? askKnown(url, ids, headers) : undefined),
   };
 };

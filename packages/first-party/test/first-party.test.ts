@@ -95,4 +95,25 @@ describe('firstParty', () => {
     expect(beacon).toHaveBeenCalledOnce();
     expect(JSON.parse(beacon.mock.calls[0][1] as string).events[0].id).toBe(id);
   });
+
+  it('asks the endpoint which stored events the collector holds, with its headers', async () => {
+    fetchMock.mockResolvedValue(new Response('{"known":["evt-1"]}', { status: 200 }));
+    const d = firstParty({ endpoint: '/collect', headers: { Authorization: 'Bearer shop-key' } });
+    await expect(d.known!(['evt-1', 'evt-2'])).resolves.toEqual(['evt-1']);
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe('/collect');
+    expect(init.headers).toMatchObject({ Authorization: 'Bearer shop-key' });
+    expect(JSON.parse(init.body as string)).toEqual({ v: 1, known: ['evt-1', 'evt-2'] });
+  });
+
+  it('without an endpoint, says so once in the console (debug or not), and sends nothing', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const t = createTracker({ destinations: [firstParty({} as never)], consent: { analytics: 'granted' } });
+    t.track('view_item');
+    t.track('add_to_cart');
+    await t.flush();
+    expect(warn.mock.calls).toEqual([['[waybill] first-party: no endpoint, events go nowhere']]);
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
 });
+
