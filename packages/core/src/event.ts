@@ -44,7 +44,7 @@ export const createEvents = (ids: IdStore, consent: Pick<ConsentApi, 'get'>, war
     const now = Date.now();
     const current = ids.touch_(now);
     if (props) {
-      const e = { id: (id as string) || uuid(), type, name, props, ts: now, context: pageContext(consent.get()) } as unknown as WaybillEvent;
+      const e = { id: (id as string) || uuid(now), type, name, props, ts: now, context: pageContext(consent.get()) } as unknown as WaybillEvent;
       return stamp(e, current);
     }
   };

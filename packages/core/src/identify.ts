@@ -1,7 +1,7 @@
 import { copy, type MakeEvent } from './event';
 import { hashTraits } from './hash';
 import type { IdStore } from './ids';
-import type { Logger } from './log';
+import { say, type Logger } from './log';
 import type { WaybillEvent } from './types';
 
 /**
@@ -57,17 +57,22 @@ export const createIdentify = (ids: IdStore, make: MakeEvent, route: (e: Waybill
       const e = make('identify', 'identify', {})!;
       (held ||= []).push(e);
       hashing++;
+      // Hashed at once, merged in the order of the calls (after the identify before), so a later
+      // call's traits win whichever hash is quicker. hashTraits never rejects: a trait it cannot hash is left out.
       hashed = Promise.all([
+        hashTraits(given, (err) =>
+          crypto.subtle
+            ? warn('identify: cannot hash, dropped email/phone', err)
+            : say('identify: email and phone are left out: hashing them needs https (or localhost)'),
+        ),
         hashed,
-        // hashTraits never rejects: a trait it cannot hash is left out.
-        hashTraits(given, (err) => warn('identify: cannot hash, dropped email/phone', err)).then((hashedTraits) => {
-          if (owner === userId) {
-            if (raw != null) traits = { ...traits, ...hashedTraits };
-            if (traits) e.traits = traits;
-          }
-          if (!--hashing) release();
-        }),
-      ]);
+      ]).then(([hashedTraits]) => {
+        if (owner === userId) {
+          if (raw != null) traits = { ...traits, ...hashedTraits };
+          if (traits) e.traits = traits;
+        }
+        if (!--hashing) release();
+      });
     },
   };
 };

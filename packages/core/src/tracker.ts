@@ -32,9 +32,9 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   try {
     return typeof window == 'undefined' ? inert : tracker(options || {});
   } catch (e) {
-    // Most likely not a secure context (https or localhost), where crypto.randomUUID is missing.
+    // A browser without what Waybill needs (no `crypto.getRandomValues`, say): said, debug or not.
     try {
-      if (options.debug) console.warn('[waybill] disabled:', e);
+      console.warn('[waybill] disabled:', e);
     } catch {}
     return inert;
   }

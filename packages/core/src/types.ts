@@ -36,7 +36,7 @@ export interface EventContext {
 
 /** One event, exactly as it travels to the collector (wire format v1). */
 export interface WaybillEvent {
-  /** Unique id: `crypto.randomUUID()` or the caller's own id. */
+  /** Unique id: a time-ordered UUIDv7 (RFC 9562), or the caller's own id. */
   id: string;
   type: EventType;
   name: string;

@@ -166,7 +166,10 @@ export function webStorageText(): string {
 /** The package version, which the build writes into every event's `context.library`. */
 export const VERSION: string = corePackage.version;
 
+/** A random (version 4) UUID: the visitor's anonymous and session ids. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A time-ordered (version 7) UUID: event ids. */
+export const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** A minimal wire event; `pad` adds that many characters of props. */
 export const wireEvent = (n: number, pad = 0): WaybillEvent => ({
