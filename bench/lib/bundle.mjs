@@ -134,3 +134,6 @@ export function browserBundlesOnce() {
   );
   return browserBundles;
 }
+
+/** {@link BROWSER_SDKS} with their installed versions. */
+export const browserSdks = () => BROWSER_SDKS.map((sdk) => ({ ...sdk, version: versionOf(sdk.pkg) }));

@@ -8,8 +8,8 @@ import { gunzipSync } from 'node:zlib';
 const ID = /bench-\d+-\d+/g;
 const SNOWPLOW_B64 = /"(?:ue_px|cx)":"([A-Za-z0-9_\-+/=]+)"/g;
 
-/** The body as text, decompressed and decoded. */
-export function bodyText(path, body) {
+/** The body as text, decompressed (gzip, or PostHog's base64 form). */
+function plainText(path, body) {
   let bytes = body;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
@@ -22,11 +22,13 @@ export function bodyText(path, body) {
   if (/[?&]compression=base64\b/.test(path) && text.startsWith('data=')) {
     text = Buffer.from(decodeURIComponent(text.slice(5)), 'base64').toString('utf8');
   }
-  // Snowplow base64url-encodes self-describing events and context entities.
-  return text.replace(SNOWPLOW_B64, (_, b64) => Buffer.from(b64, 'base64url').toString('utf8'));
+  return text;
 }
 
-/** Every bench id in the request body, once per copy. */
-export function benchIds(sdk, path, body) {
-  return bodyText(path, body).match(ID) ?? [];
+/** Every bench id in the request body (once per copy), and the body's size decompressed. */
+export function readBody(path, body) {
+  const text = plainText(path, body);
+  // Snowplow base64url-encodes self-describing events and context entities.
+  const decoded = text.replace(SNOWPLOW_B64, (_, b64) => Buffer.from(b64, 'base64url').toString('utf8'));
+  return { ids: decoded.match(ID) ?? [], plainBytes: Buffer.byteLength(text) };
 }

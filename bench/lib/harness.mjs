@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './child.mjs';
 import { startSite } from './site.mjs';
+import { medianOfRounds } from './stats.mjs';
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -133,4 +134,28 @@ export function inPageObserveLongTasks() {
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) window.benchLongTasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: 'longtask' });
+}
+
+/**
+ * Runs `measure(sdk, round)` for every SDK in every round (the order turning each round, so no
+ * SDK always runs first on a cold machine) and returns `{ rounds, median }`: each round's rows by
+ * SDK id, and the median of the rounds figure by figure. An SDK that fails gets `{ error }`.
+ */
+export async function eachRound(rounds, sdks, measure, log) {
+  const all = [];
+  for (let round = 0; round < rounds; round++) {
+    const rows = {};
+    const order = sdks.map((_, i) => sdks[(i + round) % sdks.length]);
+    for (const sdk of order) {
+      log?.(`  round ${round + 1}/${rounds}: ${sdk.id}`);
+      try {
+        rows[sdk.id] = await measure(sdk, round);
+      } catch (error) {
+        log?.(`  ${sdk.id} failed: ${error?.message ?? error}`);
+        rows[sdk.id] = { error: String(error?.message ?? error) };
+      }
+    }
+    all.push(rows);
+  }
+  return { rounds: all, median: medianOfRounds(all) };
 }

@@ -6,7 +6,7 @@ import { createServer, request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { BUNDLES } from './bundle.mjs';
-import { benchIds } from './decode.mjs';
+import { readBody } from './decode.mjs';
 
 /** What each peer's service answers to a delivered request. */
 const ANSWERS = {
@@ -38,7 +38,7 @@ function pageHtml(sdk, origin) {
  * of the collector that `/api/collect` is passed to.
  */
 export async function startSite({ sdk, collector }) {
-  /** API requests: `{ at, method, path, bytes, status, ids }`, oldest first. */
+  /** API requests: `{ at, method, path, bytes, plainBytes, status, ids }`, oldest first. */
   const requests = [];
   /** Bundle files served (for the bytes a page really loaded). */
   const assets = [];
@@ -73,7 +73,7 @@ export async function startSite({ sdk, collector }) {
 
   const api = async (req, res) => {
     const body = await readAll(req);
-    const record = { at: Date.now(), method: req.method, path: req.url, bytes: body.length, status: 0, ids: benchIds(sdk, req.url, body) };
+    const record = { at: Date.now(), method: req.method, path: req.url, bytes: body.length, status: 0, ...readBody(req.url, body) };
     requests.push(record);
     if (req.method === 'OPTIONS') return answer(res, [204, 'text/plain', '']);
     if (Date.now() < failUntil) {

@@ -1,0 +1,88 @@
+// 3. Wire, as the stand-in (or Waybill's collector) received it:
+// - requests and request body bytes per 100 events: 100 add_to_cart tracked at once on a page
+//   whose own load-time events have already gone; bytes as sent (compressed where the SDK
+//   compresses), and decompressed beside them;
+// - events delivered of 10,000 tracked at a steady ~1,600/s (16 each 10 ms), counted until all
+//   arrived or nothing new arrived for 6 s.
+import { browserBundlesOnce, browserSdks } from '../lib/bundle.mjs';
+import { eachRound, inPageBurst, inPageSteady, openPage, openSite, settle, sleep } from '../lib/harness.mjs';
+import { printFigures } from '../lib/table.mjs';
+
+/** Waits until the page's load-time events (page view, add_to_cart) have gone: a request, then 1.5 s without one (at most 8 s). */
+async function loadEventsSent(site) {
+  const start = Date.now();
+  while (Date.now() - start < 8000) {
+    const last = site.requests.at(-1);
+    if (last && Date.now() - last.at >= 1500) return;
+    await sleep(100);
+  }
+}
+
+export async function run({ rounds, quick, browser: getBrowser, log }) {
+  await browserBundlesOnce();
+  const browser = await getBrowser();
+  const sdks = browserSdks();
+  const steadyEvents = quick ? 2000 : 10_000;
+  const rate = 1600;
+
+  const result = await eachRound(
+    rounds,
+    sdks,
+    async (sdk) => {
+      const site = await openSite(sdk.id);
+      try {
+        const a = await openPage(browser, site, 'hundred');
+        await loadEventsSent(site);
+        const since = Date.now();
+        await a.page.evaluate(inPageBurst, { n: 100, tag: 3 });
+        await settle(site, { since, expect: 100, maxMs: 30_000 });
+        await a.context.close();
+        const window = site.requests.filter((r) => r.at >= since);
+        const carrying = window.filter((r) => r.ids.length > 0);
+        const sum = (list, key) => list.reduce((total, r) => total + r[key], 0);
+
+        const b = await openPage(browser, site, 'steady');
+        await sleep(1000);
+        const steadySince = Date.now();
+        const pace = await b.page.evaluate(inPageSteady, { n: steadyEvents, rate, tag: 4 });
+        const steady = await settle(site, { since: steadySince, expect: steadyEvents, maxMs: 60_000 });
+        const steadyRequests = site.requests.filter((r) => r.at >= steadySince && r.ids.length > 0);
+        await b.context.close();
+
+        return {
+          requestsPer100: carrying.length,
+          otherRequests: window.length - carrying.length,
+          bytesPerEvent: sum(carrying, 'bytes') / 100,
+          plainBytesPerEvent: sum(carrying, 'plainBytes') / 100,
+          delivered100: new Set(carrying.flatMap((r) => r.ids)).size,
+          steadyDelivered: steady.unique,
+          steadyCopies: steady.copies,
+          steadyRate: pace.tracked / pace.seconds,
+          steadyRequests: steadyRequests.length,
+          steadyLargestRequest: Math.max(0, ...steadyRequests.map((r) => r.bytes)),
+        };
+      } finally {
+        await site.close();
+      }
+    },
+    log,
+  );
+
+  printFigures(
+    'Wire',
+    sdks,
+    [
+      { label: 'requests per 100 events', value: (r) => r.requestsPer100, compare: true },
+      { label: 'other requests meanwhile (no event in them)', value: (r) => r.otherRequests },
+      { label: 'request body bytes per event (100 events), as sent', value: (r) => r.bytesPerEvent, compare: true },
+      { label: 'the same, decompressed', value: (r) => r.plainBytesPerEvent, compare: true },
+      { label: `events delivered of ${steadyEvents.toLocaleString('en-US')} tracked at ~${rate.toLocaleString('en-US')}/s`, value: (r) => r.steadyDelivered, compare: true },
+      { label: 'pace the page kept (events/s)', value: (r) => r.steadyRate },
+      { label: 'requests for them', value: (r) => r.steadyRequests },
+      { label: 'largest request (bytes)', value: (r) => r.steadyLargestRequest },
+    ],
+    result.median,
+    [`Median of ${rounds} round${rounds > 1 ? 's' : ''}; (×) = peer / Waybill. Delivered counts unique events received in 2xx answers, until all arrived or none new for 6 s (at most 60 s).`],
+  );
+  return { sdks, ...result };
+}
