@@ -9,12 +9,15 @@ import { medianOfRounds } from './stats.mjs';
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-/** The site for `sdk` (and, for Waybill, a collector on a new SQLite file). Resolves the site with `close()`. */
-export async function openSite(sdk) {
-  if (sdk !== 'waybill') return startSite({ sdk });
+/**
+ * The site for `sdk` (and, for Waybill, a collector on a new SQLite file). Resolves the site
+ * with `close()`. `options` go to startSite.
+ */
+export async function openSite(sdk, options = {}) {
+  if (sdk !== 'waybill') return startSite({ sdk, ...options });
   const dir = mkdtempSync(join(tmpdir(), 'waybill-bench-'));
   const collector = await startServer('waybill', [join(dir, 'events.db')]);
-  const site = await startSite({ sdk, collector: collector.url });
+  const site = await startSite({ sdk, collector: collector.url, ...options });
   const close = site.close;
   site.close = async () => {
     await close();
@@ -43,7 +46,8 @@ export const waitReady = (page) => page.waitForFunction(() => window.bench?.read
 
 /**
  * Waits until `expect` bench ids sent since `since` have been received, or until none new
- * arrived for `quietMs` (default 6 s: longer than any SDK's flush interval), or `maxMs` passed.
+ * arrived for `quietMs` (default 6 s: longer than any SDK's flush interval), or `maxMs` passed;
+ * never before the time `notBefore` (the quiet counting from then at the earliest).
  * Resolves `{ unique, copies, waitedMs }`.
  */
 export async function settle(site, { since, expect = Infinity, quietMs = 6000, maxMs = 60_000, notBefore = 0 }) {
@@ -57,7 +61,7 @@ export async function settle(site, { since, expect = Infinity, quietMs = 6000, m
       changed = Date.now();
     }
     const now = Date.now();
-    const done = now >= notBefore && (count >= expect || now - changed >= quietMs);
+    const done = now >= notBefore && (count >= expect || now - Math.max(changed, notBefore) >= quietMs);
     if (done || now - start >= maxMs) return { unique: unique.size, copies, waitedMs: now - start };
     await sleep(100);
   }
@@ -113,15 +117,19 @@ export async function inPageTimedCalls({ n, capMs, tag }) {
   };
 }
 
-/** Tracks `n` events at a steady `rate` per second (catching up each 10 ms tick); resolves the achieved pace. */
-export function inPageSteady({ n, rate, tag }) {
+/**
+ * Tracks `n` events at a steady `rate` per second (catching up each 10 ms tick), stopping early
+ * after `capMs` (an SDK too slow to keep the pace); resolves how many it tracked and how fast.
+ */
+export function inPageSteady({ n, rate, tag, capMs }) {
   return new Promise((resolve) => {
     const start = performance.now();
     let sent = 0;
     const tick = () => {
-      const due = Math.min(n, Math.floor(((performance.now() - start) * rate) / 1000));
+      const elapsed = performance.now() - start;
+      const due = Math.min(n, Math.floor((elapsed * rate) / 1000));
       while (sent < due) window.bench.track('add_to_cart', window.bench.cart({ bench_id: `bench-${tag}-${sent++}` }));
-      if (sent >= n) resolve({ tracked: sent, seconds: (performance.now() - start) / 1000 });
+      if (sent >= n || elapsed > capMs) resolve({ tracked: sent, seconds: (performance.now() - start) / 1000 });
       else setTimeout(tick, 10);
     };
     tick();

@@ -25,23 +25,40 @@ const readAll = (stream) =>
     stream.on('error', fail);
   });
 
+/**
+ * A visit on autopilot (page `/p/<i>?last=<n>&per=<k>`): once the SDK is ready, track `per`
+ * add_to_cart and go at once to page i + 1, up to page `last`; page `last + 1` only loads.
+ * Driving the visit from the page, not from Playwright, keeps round trips out of its timing.
+ */
+const AUTOPILOT = `
+const query = new URLSearchParams(location.search);
+const page = Number(location.pathname.split('/').pop());
+if (query.has('last') && page <= Number(query.get('last'))) {
+  await window.bench.ready;
+  for (let k = 0; k < Number(query.get('per')); k++) window.bench.track('add_to_cart', window.bench.cart({ bench_id: 'bench-' + page + '-' + k }));
+  location.href = '/p/' + (page + 1) + location.search;
+}`;
+
 /** The HTML of a shop page running `sdk` (its bundle loads as a module, as a shop's build would). */
 function pageHtml(sdk, origin) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench shop</title>
 <script>window.BENCH = { api: ${JSON.stringify(`${origin}/api`)}, t0: performance.now() };</script>
 <script type="module" src="/bundles/${sdk}/${sdk}.js"></script>
+<script type="module">${AUTOPILOT}</script>
 </head><body><h1>Bench shop</h1><a href="/p/next">next</a></body></html>`;
 }
 
 /**
  * Starts the site for `sdk` on a free loopback port. `collector` (Waybill only) is the base URL
- * of the collector that `/api/collect` is passed to.
+ * of the collector that `/api/collect` is passed to; `keepBodies` keeps each API request's body
+ * (as text) in `bodies`.
  */
-export async function startSite({ sdk, collector }) {
+export async function startSite({ sdk, collector, keepBodies = false }) {
   /** API requests: `{ at, method, path, bytes, plainBytes, status, ids }`, oldest first. */
   const requests = [];
   /** Bundle files served (for the bytes a page really loaded). */
   const assets = [];
+  const bodies = [];
   let failUntil = 0;
   let origin = '';
 
@@ -75,6 +92,7 @@ export async function startSite({ sdk, collector }) {
     const body = await readAll(req);
     const record = { at: Date.now(), method: req.method, path: req.url, bytes: body.length, status: 0, ...readBody(req.url, body) };
     requests.push(record);
+    if (keepBodies) bodies.push(body.toString('utf8'));
     if (req.method === 'OPTIONS') return answer(res, [204, 'text/plain', '']);
     if (Date.now() < failUntil) {
       record.status = 503;
@@ -128,8 +146,9 @@ export async function startSite({ sdk, collector }) {
     origin,
     requests,
     assets,
-    /** A page of the shop (`/p/<name>`). */
-    page: (name = 'home') => `${origin}/p/${name}`,
+    bodies,
+    /** A page of the shop (`/p/<name>`), with an optional query string. */
+    page: (name = 'home', query = '') => `${origin}/p/${name}${query}`,
     /** Answer every API request with 503 for the next `ms` milliseconds. */
     failFor(ms) {
       failUntil = Date.now() + ms;
