@@ -94,6 +94,19 @@ const context = {
 };
 
 const results = { machine, options: { rounds, quick: args.values.quick, sections: chosen }, sections: {} };
+const out = args.values.out ?? join(BENCH, 'results', `${started.toISOString().slice(0, 19).replaceAll(':', '-')}.json`);
+/** Writes what was measured so far: after every section, so a stopped run keeps its figures. */
+const save = () => {
+  machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+  machine.seconds = Math.round((Date.now() - started.getTime()) / 1000);
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+};
+process.once('SIGINT', () => {
+  save();
+  process.stderr.write(`\nbench: stopped; figures so far in ${relative(process.cwd(), out)}\n`);
+  process.exit(130);
+});
 process.stdout.write(
   `# Waybill bench, ${machine.date.slice(0, 10)}\n\n${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, ` +
     `Node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')} at start; ` +
@@ -114,6 +127,7 @@ try {
     }
     results.sections[name].seconds = Math.round((Date.now() - t0) / 100) / 10;
     context.log(`${name} took ${results.sections[name].seconds} s`);
+    save();
   }
 } finally {
   if (browser) {
@@ -129,11 +143,6 @@ try {
     await browser.close();
   }
 }
-machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
-machine.seconds = Math.round((Date.now() - started.getTime()) / 1000);
-
-const out = args.values.out ?? join(BENCH, 'results', `${started.toISOString().slice(0, 19).replaceAll(':', '-')}.json`);
-mkdirSync(join(out, '..'), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+save();
 process.stdout.write(`\nTook ${machine.seconds} s; load average ${machine.loadAverageAtEnd.join(' ')} at the end. Figures in ${relative(process.cwd(), out)}\n`);
 process.exit(failed ? 1 : 0);

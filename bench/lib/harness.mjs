@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './child.mjs';
 import { startSite } from './site.mjs';
+import { browserBundlesOnce, browserSdks } from './bundle.mjs';
 import { medianOfRounds } from './stats.mjs';
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
@@ -25,6 +26,22 @@ export async function openSite(sdk, options = {}) {
     rmSync(dir, { recursive: true, force: true });
   };
   return site;
+}
+
+/** What a browser section starts with: the bundles built, Chromium, and the SDKs it runs. */
+export async function browserSection(getBrowser) {
+  await browserBundlesOnce();
+  return { browser: await getBrowser(), sdks: browserSdks() };
+}
+
+/** Runs `fn(site)` on a fresh site for `sdk` (see {@link openSite}) and closes the site after. */
+export async function withSite(sdk, fn, options) {
+  const site = await openSite(sdk, options);
+  try {
+    return await fn(site);
+  } finally {
+    await site.close();
+  }
 }
 
 /**
@@ -145,9 +162,10 @@ export function inPageObserveLongTasks() {
 }
 
 /**
- * Runs `measure(sdk, round)` for every SDK in every round (the order turning each round, so no
- * SDK always runs first on a cold machine) and returns `{ rounds, median }`: each round's rows by
- * SDK id, and the median of the rounds figure by figure. An SDK that fails gets `{ error }`.
+ * Runs `measure(sdk, site, round)` on a fresh site for every SDK in every round (the order turning
+ * each round, so no SDK always runs first on a cold machine) and returns `{ rounds, median }`:
+ * each round's rows by SDK id, and the median of the rounds figure by figure. An SDK that fails
+ * gets `{ error }`.
  */
 export async function eachRound(rounds, sdks, measure, log) {
   const all = [];
@@ -157,7 +175,7 @@ export async function eachRound(rounds, sdks, measure, log) {
     for (const sdk of order) {
       log?.(`  round ${round + 1}/${rounds}: ${sdk.id}`);
       try {
-        rows[sdk.id] = await measure(sdk, round);
+        rows[sdk.id] = await withSite(sdk.id, (site) => measure(sdk, site, round));
       } catch (error) {
         log?.(`  ${sdk.id} failed: ${error?.message ?? error}`);
         rows[sdk.id] = { error: String(error?.message ?? error) };

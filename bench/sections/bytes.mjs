@@ -6,23 +6,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH, ROOT } from '../lib/paths.mjs';
 import { BROWSER_SDKS, bindings, browserBundlesOnce, bundle, generatedEntry, sizes, versionOf } from '../lib/bundle.mjs';
-import { openPage, openSite, sleep } from '../lib/harness.mjs';
+import { openPage, sleep, withSite } from '../lib/harness.mjs';
 import { num, printTable, ratio } from '../lib/table.mjs';
 
 const kB = (bytes) => num(bytes / 1000, 2);
 
 /** The brotli bytes of the bundle files the SDK's page requested. */
-async function loadedBytes(browser, sdk) {
-  const site = await openSite(sdk);
-  try {
+function loadedBytes(browser, sdk) {
+  return withSite(sdk, async (site) => {
     const { context } = await openPage(browser, site);
     await sleep(1500); // lazy chunks asked for after ready
     await context.close();
     const files = [...new Set(site.assets.map((a) => a.file))];
     return files.map((file) => sizes(readFileSync(file))).reduce((sum, s) => ({ minified: sum.minified + s.minified, brotli: sum.brotli + s.brotli }), { minified: 0, brotli: 0 });
-  } finally {
-    await site.close();
-  }
+  });
 }
 
 export async function run({ browser: getBrowser, log }) {

@@ -12,16 +12,15 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { browserBundlesOnce } from '../lib/bundle.mjs';
 import { startServer } from '../lib/child.mjs';
-import { inPageBurst, openPage, openSite, settle } from '../lib/harness.mjs';
+import { inPageBurst, openPage, settle, withSite } from '../lib/harness.mjs';
 import { medianOfRounds } from '../lib/stats.mjs';
 import { num, printTable, ratio } from '../lib/table.mjs';
 
 const BATCH = 20;
 
 /** A batch of 20 events as the SDK sent it, from a real page. */
-async function sdkBatch(browser) {
-  const site = await openSite('waybill', { keepBodies: true });
-  try {
+function sdkBatch(browser) {
+  return withSite('waybill', async (site) => {
     const { context, page } = await openPage(browser, site);
     const since = Date.now();
     await page.evaluate(inPageBurst, { n: 2 * BATCH, tag: 5 });
@@ -31,9 +30,7 @@ async function sdkBatch(browser) {
     if (!body) throw new Error('the SDK sent no batch of 20 events');
     const batch = JSON.parse(body);
     return { ...batch, events: batch.events.slice(0, BATCH) };
-  } finally {
-    await site.close();
-  }
+  }, { keepBodies: true });
 }
 
 /** Event ids like the sample's: time-ordered UUIDv7 (RFC 9562) when the SDK's are, random v4 otherwise. */

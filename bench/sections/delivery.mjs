@@ -7,15 +7,17 @@
 // - copies per event: event copies in 2xx answers / unique events received (1.00 = no duplicate);
 // - requests per page: every API request the shop's pages made, whatever the answer, / 200.
 // The SDKs run side by side (one browser context each), so the outage's 30 s are waited once a round.
-import { browserBundlesOnce, browserSdks } from '../lib/bundle.mjs';
-import { openSite, settle, waitReady } from '../lib/harness.mjs';
+import { browserSection, settle, waitReady, withSite } from '../lib/harness.mjs';
 import { medianOfRounds } from '../lib/stats.mjs';
 import { printFigures } from '../lib/table.mjs';
 
 /** One shopper's visit of `pages` pages against `sdk`'s site; `outageMs` of 503 from its start. */
-async function visit(browser, sdk, { pages, perPage, outageMs }) {
-  const site = await openSite(sdk);
-  const { context, page } = await browser.newPage(sdk);
+function visit(browser, sdk, options) {
+  return withSite(sdk, (site) => visitSite(browser, site, options));
+}
+
+async function visitSite(browser, site, { pages, perPage, outageMs }) {
+  const { context, page } = await browser.newPage(site.sdk);
   try {
     const start = Date.now();
     if (outageMs) site.failFor(outageMs);
@@ -45,14 +47,11 @@ async function visit(browser, sdk, { pages, perPage, outageMs }) {
     };
   } finally {
     await context.close();
-    await site.close();
   }
 }
 
 export async function run({ rounds, quick, browser: getBrowser, log }) {
-  await browserBundlesOnce();
-  const browser = await getBrowser();
-  const sdks = browserSdks();
+  const { browser, sdks } = await browserSection(getBrowser);
   const pages = quick ? 20 : 200;
   const perPage = 5;
   const outageMs = quick ? 10_000 : 30_000;

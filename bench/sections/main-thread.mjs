@@ -9,74 +9,66 @@
 //   main-thread tasks of the page's renderer) from before the burst to after its delivery settled
 //   (all 1,000 received, or nothing new for 6 s), divided by 1,000;
 // - JS heap after 10,000 events: Runtime.getHeapUsage after two forced garbage collections.
-import { browserBundlesOnce, browserSdks } from '../lib/bundle.mjs';
 import { metrics, heapAfterGc } from '../lib/browser.mjs';
-import { eachRound, inPageBurst, inPageObserveLongTasks, inPageTimedCalls, openPage, openSite, settle, sleep } from '../lib/harness.mjs';
+import { browserSection, eachRound, inPageBurst, inPageObserveLongTasks, inPageTimedCalls, openPage, settle, sleep } from '../lib/harness.mjs';
 import { printFigures } from '../lib/table.mjs';
 
 const MB = 2 ** 20;
 
 export async function run({ rounds, quick, browser: getBrowser, log }) {
-  await browserBundlesOnce();
-  const browser = await getBrowser();
-  const sdks = browserSdks();
+  const { browser, sdks } = await browserSection(getBrowser);
   const burstSize = quick ? 200 : 1000;
   const calls = quick ? 2000 : 10_000;
   // A peer whose track() takes milliseconds would need minutes for 10,000 calls: stop at this.
-  const capMs = quick ? 10_000 : 45_000;
+  const capMs = quick ? 10_000 : 20_000;
 
   const result = await eachRound(
     rounds,
     sdks,
-    async (sdk) => {
-      const site = await openSite(sdk.id);
-      try {
-        // The burst, its long tasks and its main-thread time.
-        const a = await openPage(browser, site, 'burst');
-        await sleep(1000);
-        await a.page.evaluate(inPageObserveLongTasks);
-        const before = await metrics(a.page.cdp);
-        const since = Date.now();
-        const burst = await a.page.evaluate(inPageBurst, { n: burstSize, tag: 1 });
-        const delivered = await settle(site, { since, expect: burstSize, maxMs: quick ? 30_000 : 90_000 });
-        await sleep(1000);
-        const after = await metrics(a.page.cdp);
-        const tasks = (await a.page.evaluate(() => window.benchLongTasks)).filter(
-          (t) => !(t.start <= burst.start && t.start + t.duration >= burst.end - 1),
-        );
-        await a.context.close();
+    async (sdk, site) => {
+      // The burst, its long tasks and its main-thread time.
+      const a = await openPage(browser, site, 'burst');
+      await sleep(1000);
+      await a.page.evaluate(inPageObserveLongTasks);
+      const before = await metrics(a.page.cdp);
+      const since = Date.now();
+      const burst = await a.page.evaluate(inPageBurst, { n: burstSize, tag: 1 });
+      const delivered = await settle(site, { since, expect: burstSize, maxMs: quick ? 30_000 : 90_000 });
+      await sleep(1000);
+      const after = await metrics(a.page.cdp);
+      const tasks = (await a.page.evaluate(() => window.benchLongTasks)).filter(
+        (t) => !(t.start <= burst.start && t.start + t.duration >= burst.end - 1),
+      );
+      await a.context.close();
 
-        // 10,000 calls one by one, then the heap.
-        const b = await openPage(browser, site, 'calls');
-        await sleep(1000);
-        const heapBefore = await heapAfterGc(b.page.cdp);
-        const timed = await b.page.evaluate(inPageTimedCalls, { n: calls, capMs, tag: 2 });
-        await sleep(1000);
-        const heapAfter = await heapAfterGc(b.page.cdp);
-        await b.context.close();
+      // 10,000 calls one by one, then the heap.
+      const b = await openPage(browser, site, 'calls');
+      await sleep(1000);
+      const heapBefore = await heapAfterGc(b.page.cdp);
+      const timed = await b.page.evaluate(inPageTimedCalls, { n: calls, capMs, tag: 2 });
+      await sleep(1000);
+      const heapAfter = await heapAfterGc(b.page.cdp);
+      await b.context.close();
 
-        return {
-          initMs: a.init,
-          initMs2: b.init,
-          trackMedianUs: timed.medianUs,
-          trackP99Us: timed.p99Us,
-          trackMeanUs: timed.meanUs,
-          calls: timed.calls,
-          isolated: timed.isolated,
-          burstMs: burst.end - burst.start,
-          longTasks: tasks.length,
-          longTaskMs: tasks.reduce((sum, t) => sum + t.duration, 0),
-          longestTaskMs: Math.max(0, ...tasks.map((t) => t.duration)),
-          mainMsPerEvent: ((after.taskSeconds - before.taskSeconds) * 1000) / burstSize,
-          scriptMsPerEvent: ((after.scriptSeconds - before.scriptSeconds) * 1000) / burstSize,
-          burstDelivered: delivered.unique,
-          settleMs: delivered.waitedMs,
-          heapMB: heapAfter / MB,
-          heapGrowthMB: (heapAfter - heapBefore) / MB,
-        };
-      } finally {
-        await site.close();
-      }
+      return {
+        initMs: a.init,
+        initMs2: b.init,
+        trackMedianUs: timed.medianUs,
+        trackP99Us: timed.p99Us,
+        trackMeanUs: timed.meanUs,
+        calls: timed.calls,
+        isolated: timed.isolated,
+        burstMs: burst.end - burst.start,
+        longTasks: tasks.length,
+        longTaskMs: tasks.reduce((sum, t) => sum + t.duration, 0),
+        longestTaskMs: Math.max(0, ...tasks.map((t) => t.duration)),
+        mainMsPerEvent: ((after.taskSeconds - before.taskSeconds) * 1000) / burstSize,
+        scriptMsPerEvent: ((after.scriptSeconds - before.scriptSeconds) * 1000) / burstSize,
+        burstDelivered: delivered.unique,
+        settleMs: delivered.waitedMs,
+        heapMB: heapAfter / MB,
+        heapGrowthMB: (heapAfter - heapBefore) / MB,
+      };
     },
     log,
   );

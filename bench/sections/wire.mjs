@@ -4,8 +4,7 @@
 //   compresses), and decompressed beside them;
 // - events delivered of 10,000 tracked at a steady ~1,600/s (16 each 10 ms), counted until all
 //   arrived or nothing new arrived for 6 s.
-import { browserBundlesOnce, browserSdks } from '../lib/bundle.mjs';
-import { eachRound, inPageBurst, inPageSteady, openPage, openSite, settle, sleep } from '../lib/harness.mjs';
+import { browserSection, eachRound, inPageBurst, inPageSteady, openPage, settle, sleep } from '../lib/harness.mjs';
 import { printFigures } from '../lib/table.mjs';
 
 /** Waits until the page's load-time events (page view, add_to_cart) have gone: a request, then 1.5 s without one (at most 8 s). */
@@ -19,54 +18,47 @@ async function loadEventsSent(site) {
 }
 
 export async function run({ rounds, quick, browser: getBrowser, log }) {
-  await browserBundlesOnce();
-  const browser = await getBrowser();
-  const sdks = browserSdks();
+  const { browser, sdks } = await browserSection(getBrowser);
   const steadyEvents = quick ? 2000 : 10_000;
   const rate = 1600;
   // 10,000 events take 6.25 s at that pace; an SDK whose track() cannot keep it stops at this.
-  const capMs = quick ? 10_000 : 30_000;
+  const capMs = quick ? 10_000 : 20_000;
 
   const result = await eachRound(
     rounds,
     sdks,
-    async (sdk) => {
-      const site = await openSite(sdk.id);
-      try {
-        const a = await openPage(browser, site, 'hundred');
-        await loadEventsSent(site);
-        const since = Date.now();
-        await a.page.evaluate(inPageBurst, { n: 100, tag: 3 });
-        await settle(site, { since, expect: 100, maxMs: 30_000 });
-        await a.context.close();
-        const window = site.requests.filter((r) => r.at >= since);
-        const carrying = window.filter((r) => r.ids.length > 0);
-        const sum = (list, key) => list.reduce((total, r) => total + r[key], 0);
+    async (sdk, site) => {
+      const a = await openPage(browser, site, 'hundred');
+      await loadEventsSent(site);
+      const since = Date.now();
+      await a.page.evaluate(inPageBurst, { n: 100, tag: 3 });
+      await settle(site, { since, expect: 100, maxMs: 30_000 });
+      await a.context.close();
+      const window = site.requests.filter((r) => r.at >= since);
+      const carrying = window.filter((r) => r.ids.length > 0);
+      const sum = (list, key) => list.reduce((total, r) => total + r[key], 0);
 
-        const b = await openPage(browser, site, 'steady');
-        await sleep(1000);
-        const steadySince = Date.now();
-        const pace = await b.page.evaluate(inPageSteady, { n: steadyEvents, rate, tag: 4, capMs });
-        const steady = await settle(site, { since: steadySince, expect: pace.tracked, maxMs: 60_000 });
-        const steadyRequests = site.requests.filter((r) => r.at >= steadySince && r.ids.length > 0);
-        await b.context.close();
+      const b = await openPage(browser, site, 'steady');
+      await sleep(1000);
+      const steadySince = Date.now();
+      const pace = await b.page.evaluate(inPageSteady, { n: steadyEvents, rate, tag: 4, capMs });
+      const steady = await settle(site, { since: steadySince, expect: pace.tracked, maxMs: 60_000 });
+      const steadyRequests = site.requests.filter((r) => r.at >= steadySince && r.ids.length > 0);
+      await b.context.close();
 
-        return {
-          requestsPer100: carrying.length,
-          otherRequests: window.length - carrying.length,
-          bytesPerEvent: sum(carrying, 'bytes') / 100,
-          plainBytesPerEvent: sum(carrying, 'plainBytes') / 100,
-          delivered100: new Set(carrying.flatMap((r) => r.ids)).size,
-          steadyTracked: pace.tracked,
-          steadyDelivered: steady.unique,
-          steadyCopies: steady.copies,
-          steadyRate: pace.tracked / pace.seconds,
-          steadyRequests: steadyRequests.length,
-          steadyLargestRequest: Math.max(0, ...steadyRequests.map((r) => r.bytes)),
-        };
-      } finally {
-        await site.close();
-      }
+      return {
+        requestsPer100: carrying.length,
+        otherRequests: window.length - carrying.length,
+        bytesPerEvent: sum(carrying, 'bytes') / 100,
+        plainBytesPerEvent: sum(carrying, 'plainBytes') / 100,
+        delivered100: new Set(carrying.flatMap((r) => r.ids)).size,
+        steadyTracked: pace.tracked,
+        steadyDelivered: steady.unique,
+        steadyCopies: steady.copies,
+        steadyRate: pace.tracked / pace.seconds,
+        steadyRequests: steadyRequests.length,
+        steadyLargestRequest: Math.max(0, ...steadyRequests.map((r) => r.bytes)),
+      };
     },
     log,
   );
