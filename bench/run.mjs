@@ -25,6 +25,8 @@ sections (default: all, in this order): ${Object.keys(SECTIONS).join(', ')}
   --rounds N   rounds per figure; each figure is the median of the rounds (default 3)
   --quick      smaller runs, for working on the harness (figures not comparable)
   --no-build   measure packages/*/dist as they are (default: pnpm build first)
+  --sdks LIST  run only these peers in the browser sections, such as snowplow,rudderstack
+               (Waybill always runs: it is the reference)
   --out FILE   where to write the JSON (default bench/results/<date>.json)
   --help       show this help
 `;
@@ -38,6 +40,7 @@ try {
       quick: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       out: { type: 'string' },
+      sdks: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -89,11 +92,12 @@ let browser;
 const context = {
   rounds,
   quick: args.values.quick,
+  only: args.values.sdks?.split(',').map((id) => id.trim()),
   browser: async () => (browser ??= await launchBrowser()),
   log: (line) => process.stderr.write(`bench: ${line}\n`),
 };
 
-const results = { machine, options: { rounds, quick: args.values.quick, sections: chosen }, sections: {} };
+const results = { machine, options: { rounds, quick: args.values.quick, sections: chosen, sdks: context.only }, sections: {} };
 const out = args.values.out ?? join(BENCH, 'results', `${started.toISOString().slice(0, 19).replaceAll(':', '-')}.json`);
 /** Writes what was measured so far: after every section, so a stopped run keeps its figures. */
 const save = () => {

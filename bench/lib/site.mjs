@@ -60,6 +60,7 @@ export async function startSite({ sdk, collector, keepBodies = false }) {
   const assets = [];
   const bodies = [];
   let failUntil = 0;
+  let pageViews = 0;
   let origin = '';
 
   const answer = (res, [status, type, body]) => {
@@ -125,6 +126,7 @@ export async function startSite({ sdk, collector, keepBodies = false }) {
     if (pathname.startsWith('/api/')) return void api(req, res).catch(() => res.destroy());
     if (pathname.startsWith('/bundles/')) return void asset(pathname, res);
     if (pathname.startsWith('/p/') && req.method === 'GET') {
+      pageViews++;
       // Cross-origin isolated, so performance.now() has its finest resolution (5 µs, not 100 µs).
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
@@ -147,6 +149,10 @@ export async function startSite({ sdk, collector, keepBodies = false }) {
     requests,
     assets,
     bodies,
+    /** Shop pages served so far. */
+    get pageViews() {
+      return pageViews;
+    },
     /** A page of the shop (`/p/<name>`), with an optional query string. */
     page: (name = 'home', query = '') => `${origin}/p/${name}${query}`,
     /** Answer every API request with 503 for the next `ms` milliseconds. */

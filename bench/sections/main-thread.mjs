@@ -15,8 +15,9 @@ import { printFigures } from '../lib/table.mjs';
 
 const MB = 2 ** 20;
 
-export async function run({ rounds, quick, browser: getBrowser, log }) {
-  const { browser, sdks } = await browserSection(getBrowser);
+export async function run(context) {
+  const { rounds, quick, log } = context;
+  const { browser, sdks } = await browserSection(context);
   const burstSize = quick ? 200 : 1000;
   const calls = quick ? 2000 : 10_000;
   // A peer whose track() takes milliseconds would need minutes for 10,000 calls: stop at this.

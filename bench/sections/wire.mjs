@@ -17,8 +17,9 @@ async function loadEventsSent(site) {
   }
 }
 
-export async function run({ rounds, quick, browser: getBrowser, log }) {
-  const { browser, sdks } = await browserSection(getBrowser);
+export async function run(context) {
+  const { rounds, quick, log } = context;
+  const { browser, sdks } = await browserSection(context);
   const steadyEvents = quick ? 2000 : 10_000;
   const rate = 1600;
   // 10,000 events take 6.25 s at that pace; an SDK whose track() cannot keep it stops at this.
@@ -38,13 +39,31 @@ export async function run({ rounds, quick, browser: getBrowser, log }) {
       const carrying = window.filter((r) => r.ids.length > 0);
       const sum = (list, key) => list.reduce((total, r) => total + r[key], 0);
 
-      const b = await openPage(browser, site, 'steady');
-      await sleep(1000);
-      const steadySince = Date.now();
-      const pace = await b.page.evaluate(inPageSteady, { n: steadyEvents, rate, tag: 4, capMs });
-      const steady = await settle(site, { since: steadySince, expect: pace.tracked, maxMs: 60_000 });
-      const steadyRequests = site.requests.filter((r) => r.at >= steadySince && r.ids.length > 0);
-      await b.context.close();
+      // A renderer that crashes under the steady load (Snowplow's and RudderStack's did, their
+      // queues growing) loses only these figures.
+      let steady;
+      let b;
+      try {
+        b = await openPage(browser, site, 'steady');
+        await sleep(1000);
+        const steadySince = Date.now();
+        const pace = await b.page.evaluate(inPageSteady, { n: steadyEvents, rate, tag: 4, capMs });
+        const received = await settle(site, { since: steadySince, expect: pace.tracked, maxMs: 60_000 });
+        const requests = site.requests.filter((r) => r.at >= steadySince && r.ids.length > 0);
+        steady = {
+          steadyTracked: pace.tracked,
+          steadyDelivered: received.unique,
+          steadyCopies: received.copies,
+          steadyRate: pace.tracked / pace.seconds,
+          steadyRequests: requests.length,
+          steadyLargestRequest: Math.max(0, ...requests.map((r) => r.bytes)),
+        };
+      } catch (error) {
+        log(`  ${sdk.id}: steady rate: ${error?.message ?? error}`);
+        steady = { steadyError: String(error?.message ?? error) };
+      } finally {
+        await b?.context.close().catch(() => {});
+      }
 
       return {
         requestsPer100: carrying.length,
@@ -52,12 +71,7 @@ export async function run({ rounds, quick, browser: getBrowser, log }) {
         bytesPerEvent: sum(carrying, 'bytes') / 100,
         plainBytesPerEvent: sum(carrying, 'plainBytes') / 100,
         delivered100: new Set(carrying.flatMap((r) => r.ids)).size,
-        steadyTracked: pace.tracked,
-        steadyDelivered: steady.unique,
-        steadyCopies: steady.copies,
-        steadyRate: pace.tracked / pace.seconds,
-        steadyRequests: steadyRequests.length,
-        steadyLargestRequest: Math.max(0, ...steadyRequests.map((r) => r.bytes)),
+        ...steady,
       };
     },
     log,
@@ -78,7 +92,10 @@ export async function run({ rounds, quick, browser: getBrowser, log }) {
       { label: 'largest request (bytes)', value: (r) => r.steadyLargestRequest },
     ],
     result.median,
-    [`Median of ${rounds} round${rounds > 1 ? 's' : ''}; (×) = peer / Waybill. Delivered counts unique events received in 2xx answers, until all arrived or none new for 6 s (at most 60 s).`],
+    [
+      `Median of ${rounds} round${rounds > 1 ? 's' : ''}; (×) = peer / Waybill. Delivered counts unique events received in 2xx answers, until all arrived or none new for 6 s (at most 60 s).`,
+      ...sdks.filter((s) => result.median[s.id]?.steadyError).map((s) => `${s.label}, steady rate: ${result.median[s.id].steadyError}`),
+    ],
   );
   return { sdks, ...result };
 }
