@@ -101,6 +101,11 @@ const results = { machine, options: { rounds, quick: args.values.quick, sections
 const out = args.values.out ?? join(BENCH, 'results', `${started.toISOString().slice(0, 19).replaceAll(':', '-')}.json`);
 /** Writes what was measured so far: after every section, so a stopped run keeps its figures. */
 const save = () => {
+  if (browser) {
+    machine.chromium = browser.version;
+    // Chromium's own attempts (component updates, sign-in) are not an SDK's.
+    results.internet = browser.attempts;
+  }
   machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   machine.seconds = Math.round((Date.now() - started.getTime()) / 1000);
   mkdirSync(join(out, '..'), { recursive: true });
@@ -135,9 +140,6 @@ try {
   }
 } finally {
   if (browser) {
-    machine.chromium = browser.version;
-    // Chromium's own attempts (component updates, sign-in) are not an SDK's.
-    results.internet = browser.attempts;
     const bySdk = browser.attempts.filter((a) => a.who !== 'chromium');
     process.stdout.write(
       `\nChromium ${browser.version}. Requests that tried to leave the machine: ${bySdk.length} from the SDKs' pages` +
