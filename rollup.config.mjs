@@ -33,13 +33,17 @@ const typescript = (inline) => ({
   },
 });
 
-const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
+const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || id === 'react' || id === 'vue' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
 
-const min = (extra = {}) => terser({ ecma: 2020, module: true, compress: { passes: 2, pure_getters: true, unsafe_arrows: true }, format: { comments: false }, ...extra });
+const compress = { passes: 2, pure_getters: true, unsafe_arrows: true };
+const min = (extra = {}) => terser({ ecma: 2020, module: true, compress, format: { comments: false }, ...extra });
 
-/** ESM + .d.ts for a package. Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version. */
-const esm = (name, browser = true) => [
-  { input: `packages/${name}/src/index.ts`, external, plugins: [typescript(false), browser && min()], output: { file: `packages/${name}/dist/index.js`, format: 'es', sourcemap: true } },
+/**
+ * ESM + .d.ts for a package. Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version.
+ * `banner` is a directive for the top of the module, which terser is told to keep.
+ */
+const esm = (name, browser = true, banner) => [
+  { input: `packages/${name}/src/index.ts`, external, plugins: [typescript(false), browser && min(banner && { compress: { ...compress, directives: false } })], output: { file: `packages/${name}/dist/index.js`, format: 'es', sourcemap: true, banner } },
   { input: `packages/${name}/src/index.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/index.d.ts`, format: 'es' } },
 ];
 
@@ -57,6 +61,10 @@ export default [
   ...esm('first-party'),
   // Adapters are built when their package exists (they land one at a time).
   ...['tiktok', 'ga4', 'consent'].filter((name) => existsSync(`packages/${name}/src/index.ts`)).flatMap((name) => esm(name)),
+  // Framework bindings: react and vue stay the shop's own (peer dependencies).
+  // 'use client': Next.js (React Server Components) may import the hooks only into client components.
+  ...esm('react', true, "'use client';"),
+  ...esm('vue'),
   ...esm('collector', false),
   {
     // The script-tag bundle: core + first-party, configured by data-* attributes.
