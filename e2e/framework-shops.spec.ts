@@ -119,7 +119,7 @@ async function buyAMug(page: Page): Promise<void> {
 
 const pagePaths = (shop: SpaShop) => shop.events('page_view').map((e) => e.context.page.path + new URL(e.context.page.url).search);
 
-for (const shopName of ['react-shop'] as const) {
+for (const shopName of ['react-shop', 'vue-shop'] as const) {
   test.describe(shopName, () => {
     test.use({ shopName });
 
