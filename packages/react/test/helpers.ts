@@ -1,5 +1,5 @@
 import { onTestFinished, vi } from 'vitest';
-import type { Destination, TrackerOptions, WaybillEvent } from '@waybill/core';
+import type { Destination, Tracker, TrackerOptions, WaybillEvent } from '@waybill/core';
 
 /** A destination that needs no consent and records every event it is sent. */
 export function recorder(): Destination & { events: WaybillEvent[]; pages(): string[] } {
@@ -50,4 +50,21 @@ export function consoleCalls(): unknown[][] {
     onTestFinished(() => spy.mockRestore());
   }
   return calls;
+}
+
+/** `tracker` with a count of its live `consent.on` subscriptions, to prove an unmount unsubscribed. */
+export function countingConsent(tracker: Tracker): { tracker: Tracker; live(): number } {
+  let live = 0;
+  const counting: Tracker = {
+    ...tracker,
+    consent: {
+      ...tracker.consent,
+      on(fn) {
+        live++;
+        const off = tracker.consent.on(fn);
+        return () => (live--, off());
+      },
+    },
+  };
+  return { tracker: counting, live: () => live };
 }

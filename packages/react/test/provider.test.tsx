@@ -4,7 +4,7 @@ import { act, cleanup, render } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTracker, type Tracker } from '@waybill/core';
 import { useConsent, useWaybill, WaybillProvider } from '@waybill/react';
-import { consoleCalls, listenerLedger, recorded } from './helpers';
+import { consoleCalls, countingConsent, listenerLedger, recorded } from './helpers';
 
 afterEach(cleanup);
 
@@ -152,18 +152,7 @@ describe('useConsent', () => {
 
   it('unsubscribes on unmount', () => {
     const tracker = createTracker({ storage: false });
-    let live = 0;
-    const counting: Tracker = {
-      ...tracker,
-      consent: {
-        ...tracker.consent,
-        on(fn) {
-          live++;
-          const off = tracker.consent.on(fn);
-          return () => (live--, off());
-        },
-      },
-    };
+    const { tracker: counting, live } = countingConsent(tracker);
     const view = render(
       <StrictMode>
         <WaybillProvider tracker={counting}>
@@ -172,9 +161,9 @@ describe('useConsent', () => {
         </WaybillProvider>
       </StrictMode>,
     );
-    expect(live).toBe(2);
+    expect(live()).toBe(2);
     view.unmount();
-    expect(live).toBe(0);
+    expect(live()).toBe(0);
   });
 
   it('is {} outside a provider', () => {

@@ -4,7 +4,7 @@ import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTracker, type Tracker } from '@waybill/core';
 import { useConsent, useWaybill, waybill } from '@waybill/vue';
-import { consoleCalls, listenerLedger, recorded } from './helpers';
+import { consoleCalls, countingConsent, listenerLedger, recorded } from './helpers';
 import { Banner } from './shop-app';
 
 /** A component that hands the tracker it injects to `seen`. */
@@ -74,29 +74,18 @@ describe('useConsent', () => {
   it('is a ref of the current consent, updated on every change, and unsubscribes on unmount', async () => {
     const calls = consoleCalls();
     const tracker = createTracker({ storage: false });
-    let live = 0;
-    const counting: Tracker = {
-      ...tracker,
-      consent: {
-        ...tracker.consent,
-        on(fn) {
-          live++;
-          const off = tracker.consent.on(fn);
-          return () => (live--, off());
-        },
-      },
-    };
+    const { tracker: counting, live } = countingConsent(tracker);
     const wrapper = mount(Banner, { global: { plugins: [[waybill, { tracker: counting }]] } });
     await nextTick();
     expect(wrapper.find('[role=dialog]').exists()).toBe(true);
-    expect(live).toBe(1);
+    expect(live()).toBe(1);
     await wrapper.find('button').trigger('click');
     expect(wrapper.find('.consent').text()).toBe('granted');
     tracker.consent.update({ analytics: 'denied' });
     await nextTick();
     expect(wrapper.find('.consent').text()).toBe('denied');
     wrapper.unmount();
-    expect(live).toBe(0);
+    expect(live()).toBe(0);
     expect(calls).toEqual([]);
   });
 

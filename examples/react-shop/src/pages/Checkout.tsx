@@ -5,8 +5,8 @@ import { Link, useNavigate } from 'react-router';
 import { useWaybill } from '@waybill/react';
 import { linesPayload } from '../../../storefront/js/analytics.js';
 import { cartLines, clearCart, money, newOrderId, saveOrder, shippingOptions, totalsOf } from '../../../storefront/js/shop.js';
-import { imageOf } from '../../../spa-common/shop-kit';
 import { useTitle, useTrackOnce } from '../hooks';
+import { MiniLines } from '../MiniLines';
 
 const FIELDS = [
   { id: 'email', label: 'Email', type: 'email', autoComplete: 'email', required: true, placeholder: 'you@example.com' },
@@ -125,15 +125,7 @@ export function Checkout() {
         </div>
         <aside className="summary">
           <h2>Order summary</h2>
-          <ul className="mini-lines">
-            {lines.map(({ product, quantity }) => (
-              <li key={product.id}>
-                <span className="art art--mini" style={{ '--art': product.color } as React.CSSProperties}><img src={imageOf(product)} alt="" width={48} height={36} /></span>
-                <span>{quantity} × {product.name}</span>
-                <span>{money(product.price * quantity)}</span>
-              </li>
-            ))}
-          </ul>
+          <MiniLines lines={lines} />
           <dl>
             <dt>Subtotal</dt><dd>{money(totals.subtotal)}</dd>
             <dt>Shipping ({shipping.label})</dt><dd>{totals.shipping ? money(totals.shipping) : 'Free'}</dd>

@@ -4,8 +4,9 @@ import { Link, useSearchParams } from 'react-router';
 import { useWaybill } from '@waybill/react';
 import { toItem } from '../../../storefront/js/analytics.js';
 import { CURRENCY, findOrder, findProduct, money } from '../../../storefront/js/shop.js';
-import { checkUrl, imageOf } from '../../../spa-common/shop-kit';
+import { checkUrl } from '../../../spa-common/shop-kit';
 import { useTitle, useTrackOnce } from '../hooks';
+import { MiniLines } from '../MiniLines';
 
 export function Thanks() {
   const waybill = useWaybill();
@@ -43,15 +44,7 @@ export function Thanks() {
       <div className="columns">
         <section className="panel">
           <h2>Items</h2>
-          <ul className="mini-lines">
-            {lines.map(({ product, quantity }) => (
-              <li key={product.id}>
-                <span className="art art--mini" style={{ '--art': product.color } as React.CSSProperties}><img src={imageOf(product)} alt="" width={48} height={36} /></span>
-                <span>{quantity} × {product.name}</span>
-                <span>{money(product.price * quantity)}</span>
-              </li>
-            ))}
-          </ul>
+          <MiniLines lines={lines} />
           <dl>
             <dt>Subtotal</dt><dd>{money(order.subtotal)}</dd>
             <dt>Shipping ({order.shippingTier})</dt><dd>{order.shipping ? money(order.shipping) : 'Free'}</dd>
