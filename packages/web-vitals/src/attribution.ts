@@ -7,7 +7,7 @@ export type { VitalsTracker, WebVitalProps, WebVitalsOptions } from './types';
 /**
  * `webVitals` over the web-vitals attribution build: as `@waybill/web-vitals`, and LCP, INP
  * and CLS events also carry `target`, a CSS selector of the element behind the metric
- * (`attribution: false` leaves it out). About 2 kB brotli more than the plain build.
+ * (`attribution: false` leaves it out). About 2.2 kB brotli more than the plain build.
  * Calling this and the plain `webVitals` for one tracker reports once: the first call wins.
  */
 export const webVitals = /* @__PURE__ */ reporter(onINP, [onCLS, onFCP, onLCP, onTTFB], (m) => {
