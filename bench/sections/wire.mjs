@@ -39,8 +39,8 @@ export async function run(context) {
       const carrying = window.filter((r) => r.ids.length > 0);
       const sum = (list, key) => list.reduce((total, r) => total + r[key], 0);
 
-      // A renderer that crashes under the steady load (Snowplow's and RudderStack's did, their
-      // queues growing) loses only these figures.
+      // A renderer that crashes under the steady load (Snowplow's did in every run here) loses
+      // only these figures.
       let steady;
       let b;
       try {
