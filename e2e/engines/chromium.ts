@@ -2,16 +2,16 @@
 // layer (every scenario also runs where the Chromium e2e suite already knows the answers).
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../chromium.mjs';
-import type { Browser, EnginePage, LaunchOptions } from './driver';
+import { backByScript, type Browser, type EnginePage, type LaunchOptions } from './driver';
 
-export async function launchChromium(_options: LaunchOptions): Promise<Browser> {
+export async function launchChromium({ backForwardCache = false }: LaunchOptions): Promise<Browser> {
   const found = findChromium();
   if (!found) throw new Error('no Chromium: run `node e2e/ensure-chromium.mjs`');
   const browser = await chromium.launch({
     executablePath: found.system ? found.path : undefined,
     args: CHROMIUM_ARGS,
-    // Playwright turns the back/forward cache off by default; shoppers have it on.
-    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+    // Playwright turns the back/forward cache off by default; shoppers have it on (see LaunchOptions).
+    ignoreDefaultArgs: backForwardCache ? ['--disable-back-forward-cache'] : [],
   });
   return {
     engine: 'chromium',
@@ -24,14 +24,18 @@ export async function launchChromium(_options: LaunchOptions): Promise<Browser> 
   };
 }
 
-const wrap = (page: Page): EnginePage => ({
-  engine: 'chromium',
-  async goto(url, waitUntil = 'load') {
-    await page.goto(url, { waitUntil });
-  },
-  evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-  async cookies() {
-    return (await page.context().cookies()).map(({ name, value, domain, path, httpOnly }) => ({ name, value, domain, path, httpOnly }));
-  },
-  close: () => page.context().close(),
-});
+const wrap = (page: Page): EnginePage => {
+  const tab: EnginePage = {
+    engine: 'chromium',
+    async goto(url, waitUntil = 'load') {
+      await page.goto(url, { waitUntil });
+    },
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    back: () => backByScript(tab),
+    async cookies() {
+      return (await page.context().cookies()).map(({ name, value, domain, path, httpOnly }) => ({ name, value, domain, path, httpOnly }));
+    },
+    close: () => page.context().close(),
+  };
+  return tab;
+};

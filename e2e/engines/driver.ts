@@ -8,6 +8,9 @@ export type EngineName = 'chromium' | 'firefox' | 'webkit';
 
 export const ENGINES: readonly EngineName[] = ['chromium', 'firefox', 'webkit'];
 
+/** Engines with a Global Privacy Control setting of their own (the others send GPC only through extensions). */
+export const GPC_SETTING: readonly EngineName[] = ['firefox'];
+
 /** How a browser is started. */
 export interface LaunchOptions {
   /**
@@ -15,7 +18,17 @@ export interface LaunchOptions {
    * Only Firefox has such a setting (`privacy.globalprivacycontrol.enabled`); the others ignore it.
    */
   gpc?: boolean;
+  /**
+   * The back/forward cache on. Firefox and WebKit always have it; Playwright turns it off in
+   * Chromium, because it loses track of a page that enters the cache in a run of navigations
+   * the page makes itself (every later call hangs): Chromium gets it only when asked.
+   */
+  backForwardCache?: boolean;
 }
+
+/** Whether `options` need a browser of their own in `engine` (a setting fixed at launch). */
+export const needsOwnLaunch = (engine: EngineName, { gpc, backForwardCache }: LaunchOptions): boolean =>
+  (!!gpc && GPC_SETTING.includes(engine)) || (!!backForwardCache && engine === 'chromium');
 
 /** A running browser. */
 export interface Browser {
@@ -49,9 +62,22 @@ export interface EnginePage {
    * `fn` is sent as source: it sees only its argument and the page's globals.
    */
   evaluate<R, A = undefined>(fn: (arg: A) => R, arg?: A): Promise<Awaited<R>>;
+  /** Go back one entry in the tab's history, as the browser's back button does; waits for the page shown. */
+  back(): Promise<void>;
   /** Every cookie the browser holds for the page's site. */
   cookies(): Promise<BrowserCookie[]>;
   close(): Promise<void>;
+}
+
+/**
+ * Back through script, then wait for the page to show: Playwright's and puppeteer's own "go back"
+ * wait for a `load` event, which a page restored from the back/forward cache never fires.
+ */
+export async function backByScript(page: EnginePage): Promise<void> {
+  const from = await page.evaluate(() => location.href);
+  await page.evaluate(() => void setTimeout(() => history.back()));
+  // A page loaded afresh (not from the cache) may show about:blank for a moment first.
+  await waitInPage(page, (left) => location.href !== left && location.href !== 'about:blank' && document.readyState === 'complete', from, 'the previous page to show');
 }
 
 /** Start `engine`. Its driver is loaded on demand, so a run of one engine needs only that one installed. */
@@ -77,8 +103,9 @@ export async function waitInPage<R, A = undefined>(page: EnginePage, fn: (arg: A
   let last: unknown;
   for (let interval = 25; ; interval = Math.min(interval * 2, 200)) {
     try {
-      const value = await page.evaluate(fn, arg);
-      if (value) return value;
+      // A driver can leave a call unanswered when the page navigates under it: ask again.
+      const value = await Promise.race([page.evaluate(fn, arg), pause(2000).then(() => Promise.reject(new Error('no answer within 2 s')))]);
+      if (value) return value as Awaited<R>;
       last = value;
     } catch (error) {
       last = error;
@@ -86,6 +113,19 @@ export async function waitInPage<R, A = undefined>(page: EnginePage, fn: (arg: A
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what} in ${page.engine} (last: ${String(last)})`);
     await pause(interval);
   }
+}
+
+/**
+ * Run `fn`, which navigates the page away in the same task (`location.href = …`). The call's
+ * answer may be lost with the document (WebKitGTK's WebDriver then fails it with "unknown
+ * error"), so only a failure to start is an error: wait for the new page with {@link waitForUrl}.
+ */
+export async function evaluateAndLeave<A>(page: EnginePage, fn: (arg: A) => void, arg: A): Promise<void> {
+  const before = await page.evaluate(() => location.href);
+  await page.evaluate(fn, arg).catch(async (error: unknown) => {
+    const now = await waitInPage(page, () => location.href, undefined, 'a document after the navigation').catch(() => before);
+    if (now === before) throw error;
+  });
 }
 
 /**

@@ -18,8 +18,10 @@ export interface Elsewhere {
   readonly url: string;
   /** URL of a plain page there (no Waybill), distinct per call. */
   page(title?: string): string;
-  /** Everything the watchers reported, oldest first. */
+  /** Everything the watchers reported, oldest first (less what the test claimed). */
   readonly reports: readonly Report[];
+  /** Remove and return the reports a test expected (a check that must see a violation). */
+  claim(expected: (report: Report) => boolean): Report[];
   close(): Promise<void>;
 }
 
@@ -50,7 +52,8 @@ export async function startElsewhere(): Promise<Elsewhere> {
       return;
     }
     const title = new URL(req.url ?? '/', 'http://x').searchParams.get('title') ?? 'Elsewhere';
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    // Cacheable, as most pages are: `no-store` keeps a page out of some engines' back/forward cache.
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
     res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title.replace(/[<&"]/g, '')}</title></head><body><p>Another site</p></body></html>`);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -60,6 +63,11 @@ export async function startElsewhere(): Promise<Elsewhere> {
     url,
     page: (title = 'Elsewhere') => `${url}/page-${++pages}?title=${encodeURIComponent(title)}`,
     reports,
+    claim(expected) {
+      const claimed = reports.filter(expected);
+      for (const report of claimed) reports.splice(reports.indexOf(report), 1);
+      return claimed;
+    },
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

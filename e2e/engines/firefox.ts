@@ -1,7 +1,7 @@
 // Firefox (Debian's firefox-esr) through puppeteer-core over WebDriver BiDi.
 import { existsSync } from 'node:fs';
 import puppeteer, { type Page } from 'puppeteer-core';
-import type { Browser, EnginePage, LaunchOptions } from './driver';
+import { backByScript, type Browser, type EnginePage, type LaunchOptions } from './driver';
 
 /** `FIREFOX_PATH`, else Debian's Firefox ESR, else a `firefox` on the usual path. */
 export const findFirefox = (): string | undefined =>
@@ -35,14 +35,18 @@ export async function launchFirefox({ gpc = false }: LaunchOptions): Promise<Bro
   };
 }
 
-const wrap = (page: Page): EnginePage => ({
-  engine: 'firefox',
-  async goto(url, waitUntil = 'load') {
-    await page.goto(url, { waitUntil });
-  },
-  evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-  async cookies() {
-    return (await page.browserContext().cookies()).map(({ name, value, domain, path, httpOnly = false }) => ({ name, value, domain, path, httpOnly }));
-  },
-  close: () => page.browserContext().close(),
-});
+const wrap = (page: Page): EnginePage => {
+  const tab: EnginePage = {
+    engine: 'firefox',
+    async goto(url, waitUntil = 'load') {
+      await page.goto(url, { waitUntil });
+    },
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    back: () => backByScript(tab),
+    async cookies() {
+      return (await page.browserContext().cookies()).map(({ name, value, domain, path, httpOnly = false }) => ({ name, value, domain, path, httpOnly }));
+    },
+    close: () => page.browserContext().close(),
+  };
+  return tab;
+};

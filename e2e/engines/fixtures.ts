@@ -4,7 +4,7 @@
 import { expect, test as base } from '@playwright/test';
 import { shopPage, type ShopPageOptions } from '../pages';
 import { startSite, type TestSite } from '../server';
-import { launch, type Browser, type EngineName, type EnginePage } from './driver';
+import { launch, needsOwnLaunch, waitInPage, type Browser, type EngineName, type EnginePage, type LaunchOptions } from './driver';
 import { startElsewhere, watcherScript, type Elsewhere } from './elsewhere';
 
 export { expect };
@@ -17,16 +17,19 @@ interface WorkerFixtures {
 }
 
 interface TestFixtures {
-  /** Start this test's browser with Global Privacy Control on (a browser of its own). */
-  gpc: boolean;
+  /** How this test's browser is started: Global Privacy Control, back/forward cache (a browser of its own where that needs one). */
+  launchWith: LaunchOptions;
   /** This test's tab. */
   tab: EnginePage;
   /** This test's site and collector. */
   site: TestSite;
   /** Another origin, and the sink of every test page's error and CSP watcher. */
   elsewhere: Elsewhere;
-  /** Serve a script-tag shop page (the built bundle) with the watcher; returns its URL. */
-  shop(options?: Omit<ShopPageOptions, 'mode'>): string;
+  /**
+   * Serve a script-tag shop page (the built bundle) with the watcher at `path` (default: a fresh
+   * one); returns its URL. `headers` replace the site's default `cache-control: no-store`.
+   */
+  shop(options?: Omit<ShopPageOptions, 'mode'> & { path?: string; headers?: Record<string, string> }): string;
   /** Record a measured figure: shown in the run's output and kept in the report's annotations. */
   figure(name: string, value: unknown): void;
 }
@@ -41,11 +44,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: 'worker' },
   ],
-  gpc: [false, { option: true }],
-  tab: async ({ engine, engineName, gpc }, use, info) => {
+  launchWith: [{}, { option: true }],
+  tab: async ({ engine, engineName, launchWith }, use, info) => {
     info.annotations.push({ type: 'engine', description: `${engineName} ${engine.version}` });
-    // Preferences are per profile and fixed at launch: GPC needs a browser of its own.
-    const own = gpc ? await launch(engineName, { gpc }) : undefined;
+    // Preferences and switches are fixed at launch: some options need a browser of their own.
+    const own = needsOwnLaunch(engineName, launchWith) ? await launch(engineName, launchWith) : undefined;
     const tab = await (own ?? engine).newPage();
     await use(tab);
     await tab.close().catch(() => {});
@@ -61,10 +64,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(elsewhere);
     await elsewhere.close();
     // The page never breaks: any uncaught error, rejection or CSP violation fails the test.
-    if (info.status === 'passed') expect(elsewhere.reports, 'errors and violations reported by the pages').toEqual([]);
+    if (info.status === 'passed') expect(elsewhere.reports, 'errors and violations reported by the pages (not claimed by the test)').toEqual([]);
   },
   shop: async ({ site, elsewhere }, use) => {
-    await use((options = {}) => site.addPage(withWatcher(shopPage({ mode: 'script', ...options }), elsewhere)));
+    await use(({ path, headers, ...options } = {}) => site.addPage(withWatcher(shopPage({ mode: 'script', ...options }), elsewhere), path, headers));
   },
   figure: async ({ engineName }, use, info) => {
     await use((name, value) => {
@@ -81,3 +84,18 @@ export function withWatcher(html: string, elsewhere: Elsewhere, nonce?: string):
   if (marked === html) throw new Error('no <meta charset="utf-8"> in the page: the watcher has nowhere to go');
   return marked;
 }
+
+/** Wait until the page's script ran to its end and the SDK has loaded (the async bundle ran). */
+export async function sdkReady(tab: EnginePage): Promise<void> {
+  await waitInPage(tab, () => window.pageScriptDone === true && window.sdk() !== undefined, undefined, 'the SDK to load');
+}
+
+/** Call the tracker's `flush()` in the page and wait for it to settle. */
+export async function flush(tab: EnginePage): Promise<void> {
+  await sdkReady(tab);
+  await tab.evaluate(() => window.sdk()!.flush());
+}
+
+/** `wb(command, ...args)` in the page, as the shop's own code calls Waybill; returns what it returned. */
+export const wb = (tab: EnginePage, command: string, ...args: unknown[]): Promise<unknown> =>
+  tab.evaluate(([command, ...args]) => window.wb(command as string, ...args) ?? null, [command, ...args]);

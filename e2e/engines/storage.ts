@@ -14,8 +14,11 @@ export interface Held {
   cookies: BrowserCookie[];
   localStorage: Record<string, string>;
   sessionStorage: Record<string, string>;
-  /** Every IndexedDB database of the origin, with its stores. */
-  indexedDB: { name: string; stores: StoreDump[] }[];
+  /**
+   * Every IndexedDB database of the origin, with its stores. `unanswered`: opening it got no
+   * answer at all (WebKitGTK can leave a page's `indexedDB.open` pending; see the README).
+   */
+  indexedDB: { name: string; stores: StoreDump[]; unanswered?: true }[];
 }
 
 /** Runs in the page. Reading creates nothing: a database deleted since `databases()` is not re-created. */
@@ -25,25 +28,28 @@ async function dumpInPage(): Promise<Omit<Held, 'cookies'>> {
     for (let i = 0; i < s.length; i++) out[s.key(i)!] = s.getItem(s.key(i)!)!;
     return out;
   };
+  const UNANSWERED = 'unanswered';
   const result = <T>(req: IDBRequest<T>) =>
-    new Promise<T | undefined>((done) => {
+    new Promise<T | undefined | typeof UNANSWERED>((done) => {
       req.onsuccess = () => done(req.result);
       req.onerror = () => done(undefined);
+      setTimeout(() => done(UNANSWERED), 3000);
     });
-  const indexedDB: { name: string; stores: { name: string; keys: unknown[]; values: unknown[] }[] }[] = [];
+  const indexedDB: { name: string; stores: { name: string; keys: unknown[]; values: unknown[] }[]; unanswered?: true }[] = [];
   for (const info of await window.indexedDB.databases()) {
     if (!info.name) continue;
     const open = window.indexedDB.open(info.name);
     open.onupgradeneeded = () => open.transaction?.abort();
     const db = await result(open);
-    if (!db) continue;
+    if (db === UNANSWERED) indexedDB.push({ name: info.name, stores: [], unanswered: true });
+    if (!db || db === UNANSWERED) continue;
     db.onversionchange = () => db.close(); // never block the SDK deleting it
     const stores = [];
     for (const name of Array.from(db.objectStoreNames)) {
       const store = db.transaction(name, 'readonly').objectStore(name);
-      const [keys = [], values = []] = await Promise.all([result(store.getAllKeys()), result(store.getAll())]);
+      const [keys, values] = await Promise.all([result(store.getAllKeys()), result(store.getAll())]);
       // Through JSON, so every driver returns the same plain data.
-      stores.push(JSON.parse(JSON.stringify({ name, keys, values })));
+      stores.push(JSON.parse(JSON.stringify({ name, keys: Array.isArray(keys) ? keys : [], values: Array.isArray(values) ? values : [] })));
     }
     db.close();
     indexedDB.push({ name: info.name, stores });

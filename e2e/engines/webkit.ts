@@ -128,6 +128,9 @@ const wrap = (session: WebdriverIO.Browser): EnginePage => {
       await waitForUrl(page, url, 'domcontentloaded');
     },
     evaluate: (fn, arg) => session.execute(fn as never, arg) as never,
+    // The driver's own Back: after a history.back() from script, WebKitWebDriver sometimes loses
+    // the page restored from the back/forward cache (every later command fails with "unknown error").
+    back: () => session.back(),
     async cookies() {
       return (await session.getCookies()).map(({ name, value, domain = '', path = '/', httpOnly = false }) => ({ name, value, domain, path, httpOnly }));
     },
