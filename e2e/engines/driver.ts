@@ -55,7 +55,10 @@ export type WaitUntil = 'load' | 'domcontentloaded';
 /** One tab. */
 export interface EnginePage {
   readonly engine: EngineName;
-  /** Navigate and wait for the page's `load` event (or only for its DOM). */
+  /**
+   * Navigate and wait for the page's `load` event, or only for its DOM (in WebKit: only until
+   * the navigation has started, as its WebDriver runs no command before `load`).
+   */
   goto(url: string, waitUntil?: WaitUntil): Promise<void>;
   /**
    * Run `fn` in the page with one JSON argument and return its JSON result, awaited.

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 
 /** What a page's watcher reported. */
 export interface Report {
-  kind: 'error' | 'rejection' | 'csp';
+  /** `note`: what the page said with `window.note(detail)`, for the test to claim. */
+  kind: 'error' | 'rejection' | 'csp' | 'note';
   detail: string;
   /** Path of the page that reported it. */
   page: string;
@@ -79,7 +80,8 @@ export async function startElsewhere(): Promise<Elsewhere> {
 /**
  * The watcher, as an inline script for the top of a test page (give it the page's nonce under a
  * strict CSP, and allow `reportTo` in `connect-src`). It also records what it saw in
- * `window.watched`, for the page's own checks.
+ * `window.watched`, for the page's own checks, and gives the page `note(detail)`: a message to
+ * the test that needs no driver (WebKit's runs no command while a page is still loading).
  */
 export function watcherScript(reportTo: string, nonce?: string): string {
   const source = `(function () {
@@ -89,6 +91,7 @@ export function watcherScript(reportTo: string, nonce?: string): string {
     seen.push(r);
     try { fetch(${JSON.stringify(reportTo + '/report')}, { method: 'POST', mode: 'no-cors', body: JSON.stringify(r) }).catch(function () {}); } catch (e) {}
   };
+  window.note = function (detail) { report('note', detail); };
   addEventListener('error', function (e) { report('error', e.message + ' at ' + e.filename + ':' + e.lineno); });
   addEventListener('unhandledrejection', function (e) { report('rejection', e.reason && e.reason.stack || e.reason); });
   document.addEventListener('securitypolicyviolation', function (e) {

@@ -4,6 +4,7 @@
 import { expect, test as base } from '@playwright/test';
 import { shopPage, type ShopPageOptions } from '../pages';
 import { startSite, type TestSite } from '../server';
+import { startVendors, tagBundle, type Vendors } from '../stand-ins/vendors';
 import { launch, needsOwnLaunch, waitInPage, type Browser, type EngineName, type EnginePage, type LaunchOptions } from './driver';
 import { startElsewhere, watcherScript, type Elsewhere } from './elsewhere';
 
@@ -27,9 +28,12 @@ interface TestFixtures {
   elsewhere: Elsewhere;
   /**
    * Serve a script-tag shop page (the built bundle) with the watcher at `path` (default: a fresh
-   * one); returns its URL. `headers` replace the site's default `cache-control: no-store`.
+   * one); returns its URL. `headers` replace the site's default `cache-control: no-store`;
+   * `attributes` go on the bundle's script tag (`data-tiktok=…`).
    */
-  shop(options?: Omit<ShopPageOptions, 'mode'> & { path?: string; headers?: Record<string, string> }): string;
+  shop(options?: Omit<ShopPageOptions, 'mode'> & { path?: string; headers?: Record<string, string>; attributes?: string }): string;
+  /** Stand-ins of the TikTok and GA4 scripts on a third origin (e2e/stand-ins). */
+  vendors: Vendors;
   /** Record a measured figure: shown in the run's output and kept in the report's annotations. */
   figure(name: string, value: unknown): void;
 }
@@ -67,7 +71,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     if (info.status === 'passed') expect(elsewhere.reports, 'errors and violations reported by the pages (not claimed by the test)').toEqual([]);
   },
   shop: async ({ site, elsewhere }, use) => {
-    await use(({ path, headers, ...options } = {}) => site.addPage(withWatcher(shopPage({ mode: 'script', ...options }), elsewhere), path, headers));
+    await use(({ path, headers, attributes, ...options } = {}) => {
+      const html = withWatcher(shopPage({ mode: 'script', ...options }), elsewhere);
+      return site.addPage(attributes ? tagBundle(html, attributes) : html, path, headers);
+    });
+  },
+  vendors: async ({}, use) => {
+    const vendors = await startVendors();
+    await use(vendors);
+    await vendors.close();
   },
   figure: async ({ engineName }, use, info) => {
     await use((name, value) => {

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { remote } from 'webdriverio';
-import { waitForUrl, type Browser, type EnginePage, type LaunchOptions } from './driver';
+import { type Browser, type EnginePage, type LaunchOptions } from './driver';
 
 /** `WEBKIT_MINIBROWSER`, else WebKitGTK 4.1's MiniBrowser wherever the distribution keeps it. */
 export function findMiniBrowser(): string | undefined {
@@ -123,9 +123,10 @@ const wrap = (session: WebdriverIO.Browser): EnginePage => {
     engine: 'webkit',
     async goto(url, waitUntil = 'load') {
       if (waitUntil === 'load') return void (await session.url(url));
-      // WebDriver's navigation waits for `load`, which never comes while a script is held back.
+      // WebKitWebDriver answers no command while a document is loading (its 'eager' strategy
+      // breaks Back), so a page held before `load` cannot be waited on: start the navigation
+      // and return. The page must say itself when it is ready (see watcherScript's note()).
       await session.execute((to: string) => void (location.href = to), url);
-      await waitForUrl(page, url, 'domcontentloaded');
     },
     evaluate: (fn, arg) => session.execute(fn as never, arg) as never,
     // The driver's own Back: after a history.back() from script, WebKitWebDriver sometimes loses
