@@ -15,8 +15,9 @@ const VERSION = pkg('core').version;
 const typescript = (inline) => ({
   name: 'waybill-ts',
   resolveId(id, importer) {
-    const m = /^@waybill\/([\w-]+)$/.exec(id);
-    if (m && inline) return resolve(`packages/${m[1]}/src/index.ts`);
+    // `@waybill/x` is packages/x/src/index.ts; a subpath export `@waybill/x/y` is packages/x/src/y.ts.
+    const m = /^@waybill\/([\w-]+)(?:\/([\w-]+))?$/.exec(id);
+    if (m && inline) return resolve(`packages/${m[1]}/src/${m[2] || 'index'}.ts`);
     if (importer && id.startsWith('.') && !id.endsWith('.ts')) {
       const file = resolve(dirname(importer), id + '.ts');
       if (existsSync(file)) return file;
@@ -33,7 +34,7 @@ const typescript = (inline) => ({
   },
 });
 
-const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
+const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || /^web-vitals(\/|$)/.test(id) || id === 'react' || id === 'vue' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
 
 // Internal fields and methods end in `_` (`lane.ready_`) and are renamed at build time, as
 // preact and web-vitals do; a trailing `_` cannot match TikTok's `ttq._i`. The short names are
@@ -43,19 +44,14 @@ const MANGLE = JSON.parse(readFileSync('mangle.json', 'utf8'));
 const pinned = Object.fromEntries(Object.entries(MANGLE.props).map(([name, short]) => ['$' + name, short]));
 /** One terser name cache per bundle; after the build, names terser had to invent are reported. */
 const nameCaches = [];
-const min = (extra = {}) => {
+const compress = { passes: 2, pure_getters: true, unsafe_arrows: true };
+const min = (extra = {}) => terser({ ecma: 2020, module: true, compress, format: { comments: false }, ...extra });
+/** `min` for the bundles that hold core's sources (its ESM and the script tag): with its internal names mangled. */
+const minCore = (extra = {}) => {
   const nameCache = { props: { props: { ...pinned } } };
   nameCaches.push(nameCache);
-  return terser({
-    ecma: 2020,
-    module: true,
-    compress: { passes: 2, pure_getters: true, unsafe_arrows: true },
-    format: { comments: false },
-    nameCache,
-    ...extra,
-    // `cache: false`: the name cache pins property names only, never top-level variables.
-    mangle: { ...extra.mangle, cache: false, properties: { regex: new RegExp(MANGLE.regex), reserved: MANGLE.reserved } },
-  });
+  // `cache: false`: the name cache pins property names only, never top-level variables.
+  return min({ nameCache, ...extra, mangle: { ...extra.mangle, cache: false, properties: { regex: new RegExp(MANGLE.regex), reserved: MANGLE.reserved } } });
 };
 
 /** After the last bundle: fail on a mangled name missing from mangle.json (in CI), or add it (locally). */
@@ -74,11 +70,23 @@ const pinMangledNames = () => ({
   },
 });
 
-/** ESM + .d.ts for a package. Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version. */
-const esm = (name, browser = true) => [
-  { input: `packages/${name}/src/index.ts`, external, plugins: [typescript(false), browser && min()], output: { file: `packages/${name}/dist/index.js`, format: 'es', sourcemap: true } },
+/**
+ * ESM + .d.ts for a package. Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version;
+ * `browser` is 'core' for core, whose internal names are mangled.
+ * `banner` is a directive for the top of the module, which terser is told to keep.
+ */
+const esm = (name, browser = true, banner) => [
+  {
+    input: `packages/${name}/src/index.ts`,
+    external,
+    plugins: [typescript(false), browser && (browser == 'core' ? minCore : min)(banner && { compress: { ...compress, directives: false } })],
+    output: { file: `packages/${name}/dist/index.js`, format: 'es', sourcemap: true, banner },
+  },
   { input: `packages/${name}/src/index.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/index.d.ts`, format: 'es' } },
 ];
+
+/** @waybill/web-vitals and @waybill/web-vitals/attribution. */
+const VITALS_ENTRIES = { index: 'packages/web-vitals/src/index.ts', attribution: 'packages/web-vitals/src/attribution.ts' };
 
 const copyToDemo = () => ({
   name: 'copy-to-demo',
@@ -90,17 +98,42 @@ const copyToDemo = () => ({
 
 
 export default [
-  ...esm('core'),
+  ...esm('core', 'core'),
   ...esm('first-party'),
   // Adapters are built when their package exists (they land one at a time).
   ...['tiktok', 'ga4', 'consent'].filter((name) => existsSync(`packages/${name}/src/index.ts`)).flatMap((name) => esm(name)),
+  // Framework bindings: react and vue stay the shop's own (peer dependencies).
+  // 'use client': Next.js (React Server Components) may import the hooks only into client components.
+  ...esm('react', true, "'use client';"),
+  ...esm('vue'),
   ...esm('collector', false),
+  // web-vitals: the attribution build is its own entry (a separate import), and both entries
+  // share one chunk, so one registry of started trackers stops either from reporting twice.
+  {
+    input: VITALS_ENTRIES,
+    external,
+    plugins: [typescript(false), min()],
+    output: { dir: 'packages/web-vitals/dist', format: 'es', sourcemap: true, chunkFileNames: '[name].js' },
+  },
+  {
+    input: VITALS_ENTRIES,
+    external,
+    plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })],
+    output: { dir: 'packages/web-vitals/dist', format: 'es', chunkFileNames: '[name].d.ts' },
+  },
   {
     // The script-tag bundle: core + first-party, configured by data-* attributes.
     input: 'packages/browser/src/index.ts',
-    plugins: [typescript(true), nodeResolve({ browser: true }), min({ module: false })],
+    plugins: [typescript(true), nodeResolve({ browser: true }), minCore({ module: false })],
     output: { file: 'packages/browser/dist/waybill.min.js', format: 'iife', plugins: [copyToDemo()] },
   },
+  // The Core Web Vitals add-ons waybill.min.js loads for data-web-vitals (="attribution"):
+  // web-vitals is about 3 kB brotli, too much to put in every shop's script tag.
+  ...['vitals', 'vitals-attribution'].map((name) => ({
+    input: `packages/browser/src/${name}.ts`,
+    plugins: [typescript(true), nodeResolve({ browser: true }), min({ module: false })],
+    output: { file: `packages/browser/dist/waybill-${name}.min.js`, format: 'iife' },
+  })),
   {
     // The copy-paste stub, also shipped as a file.
     input: 'packages/browser/src/stub.ts',

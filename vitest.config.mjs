@@ -14,7 +14,7 @@ export default defineConfig({
     // of printing an error per test (the real loading is tested in Chromium, e2e/vendors.spec.ts).
     environmentOptions: { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: true } } },
     projects: [
-      { extends: true, resolve: waybill('src/index.ts'), test: { name: 'source', include: ['packages/*/test/**/*.test.ts'] } },
+      { extends: true, resolve: waybill('src/index.ts'), test: { name: 'source', include: ['packages/*/test/**/*.test.{ts,tsx}'] } },
       {
         // The same tests against the built, minified packages: what shops run, with every
         // internal name mangled (a mangling bug shows only here). `pnpm build` first.
@@ -22,7 +22,7 @@ export default defineConfig({
         resolve: waybill('dist/index.js'),
         test: {
           name: 'dist',
-          include: ['packages/{core,first-party,consent,tiktok,ga4}/test/**/*.test.ts'],
+          include: ['packages/{core,first-party,consent,tiktok,ga4,web-vitals,react,vue}/test/**/*.test.{ts,tsx}'],
           globalSetup: ['vitest.dist-setup.mjs'],
         },
       },

@@ -39,8 +39,8 @@ export interface TestSite {
   readonly url: string;
   /** Every request to `/collect` so far (across restarts), oldest first. */
   readonly requests: readonly CollectRequest[];
-  /** Serve `html` at `path` (default: a fresh path); returns the page's absolute URL. */
-  addPage(html: string, path?: string): string;
+  /** Serve `html` at `path` (default: a fresh path); returns the page's absolute URL. `headers` replace the default `cache-control: no-store` and add to the content type. */
+  addPage(html: string, path?: string, headers?: Record<string, string>): string;
   /** Answer the next `count` requests to `/collect` with `status` (and `headers`) instead of the collector. */
   failNext(count: number, status: number, headers?: Record<string, string>): void;
   /** Hold responses for `path` (e.g. `/waybill.min.js`) until the returned function is called. */
@@ -71,16 +71,19 @@ const TYPES: Record<string, string> = {
 };
 
 const IDB_KEYVAL_DIR = dirname(createRequire(join(ROOT, 'packages/core/package.json')).resolve('idb-keyval/package.json'));
+// web-vitals exports no package.json; its main file is in dist/.
+const WEB_VITALS_DIR = dirname(dirname(createRequire(join(ROOT, 'packages/web-vitals/package.json')).resolve('web-vitals')));
 
 /**
  * The folder and file a static URL maps to (see the import map in pages.ts):
- * `/pkg/<name>/<file>` from `packages/<name>/dist`, idb-keyval from its package, and
+ * `/pkg/<name>/<file>` from `packages/<name>/dist`, idb-keyval and web-vitals from their packages, and
  * the script-tag files (`/waybill.min.js`, `/waybill-stub.js`) from `packages/browser/dist`.
  */
 function staticFile(pathname: string): { base: string; rest: string } {
   const pkg = /^\/pkg\/([a-z0-9-]+)(\/.*)$/.exec(pathname);
   if (pkg) return { base: join(ROOT, 'packages', pkg[1]!, 'dist'), rest: pkg[2]! };
   if (pathname.startsWith('/node_modules/idb-keyval/')) return { base: IDB_KEYVAL_DIR, rest: pathname.slice('/node_modules/idb-keyval'.length) };
+  if (pathname.startsWith('/node_modules/web-vitals/')) return { base: WEB_VITALS_DIR, rest: pathname.slice('/node_modules/web-vitals'.length) };
   return { base: join(ROOT, 'packages/browser/dist'), rest: pathname };
 }
 
@@ -91,6 +94,8 @@ const BUILT = [
   'packages/core/dist/index.js',
   'packages/first-party/dist/index.js',
   'packages/collector/dist/index.js',
+  'packages/web-vitals/dist/index.js',
+  'packages/browser/dist/waybill-vitals.min.js',
 ];
 
 /** The built collector: tests run against what ships, not the sources. */
@@ -129,7 +134,7 @@ export async function startSite(): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'waybill-e2e-'));
   const db = join(dir, 'collector.db');
   const requests: CollectRequest[] = [];
-  const pages = new Map<string, string>();
+  const pages = new Map<string, { html: string; headers?: Record<string, string> }>();
   const held = new Map<string, Promise<void>>();
   const failures: Failure[] = [];
   let down = false;
@@ -205,8 +210,8 @@ export async function startSite(): Promise<TestSite> {
     if (pathname === '/collect') return collect(req, res);
     const page = pages.get(pathname);
     if (page !== undefined) {
-      res.writeHead(200, { 'content-type': TYPES['.html']!, 'cache-control': 'no-store' });
-      res.end(page);
+      res.writeHead(200, { 'content-type': TYPES['.html']!, ...(page.headers ?? { 'cache-control': 'no-store' }) });
+      res.end(page.html);
       return;
     }
     return serveFile(pathname, res);
@@ -256,8 +261,8 @@ export async function startSite(): Promise<TestSite> {
       return origin;
     },
     requests,
-    addPage(html, path = `/page-${++pageCount}`) {
-      pages.set(path, html);
+    addPage(html, path = `/page-${++pageCount}`, headers) {
+      pages.set(path, { html, headers });
       return origin + path;
     },
     failNext(count, status, headers = {}) {
