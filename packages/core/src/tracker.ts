@@ -85,7 +85,7 @@ const tracker = ({
   addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && hide());
   addEventListener('pagehide', () => hide(true));
   addEventListener('pageshow', (e) => e.persisted && outbox.resume_());
-  addEventListener('online', () => delivery.online_(lanes));
+  addEventListener('online', () => (delivery.online_(lanes), outbox.online_()));
 
   return {
     page: (raw, opts) => guard(warn, 'page', () => identify.record_(make('page', 'page_view', raw, opts))) as string | undefined,

@@ -87,20 +87,16 @@ export const sendBatch = async (url: string, events: WaybillEvent[], unload: boo
 /**
  * Ask the collector which of these event ids it holds: `POST {url}` with `{"v": 1, "known": [...]}`
  * (at most 500 ids a request), answered `{"known": [...]}`. Resolves to the ids it holds, or to
- * nothing when it cannot tell: a collector older than the question answers 400, and a down or
- * refusing one does not answer at all.
+ * nothing when it cannot tell (a collector older than the question answers 400); rejects when
+ * there was no answer at all (offline, the collector down, the page leaving), to be asked again.
  */
 export const askKnown = async (url: string, ids: string[], headers?: Record<string, string>): Promise<string[] | void> => {
   const held: string[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    try {
-      const res = await post(url, JSON.stringify({ v: 1, known: ids.slice(i, i + 500) }), headers);
-      const answer = await read(res);
-      if (!res.ok || !Array.isArray(answer?.known)) return;
-      held.push(...answer.known);
-    } catch {
-      return;
-    }
+    const res = await post(url, JSON.stringify({ v: 1, known: ids.slice(i, i + 500) }), headers);
+    const answer = await read(res);
+    if (!res.ok || !Array.isArray(answer?.known)) return;
+    held.push(...answer.known);
   }
   return held;
 };

@@ -107,7 +107,9 @@ export interface Destination {
   /**
    * Which of these event ids the destination already holds, or nothing when it cannot tell.
    * Asked (with `persist`) about the events an earlier page stored and may have sent by beacon,
-   * so that only the missing ones are sent again; without it they are all sent again.
+   * so that only the missing ones are sent again; without it, or when it cannot tell, they are
+   * all sent again. Reject when the question got no answer (offline, the destination down):
+   * the events stay stored and are asked about again later.
    */
   known?(ids: string[]): Promise<string[] | void> | void;
   /**

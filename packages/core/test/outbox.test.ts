@@ -64,6 +64,18 @@ describe('the page goes before IndexedDB has written', () => {
     await until(async () => !(await isStored(ids[0])), 'delivered events forgotten');
   });
 
+  it('delivers the copy without waiting for an IndexedDB that never opens (blocked behind a page frozen while creating it)', async () => {
+    const first = page([() => new Promise(() => {})]);
+    const ids = [first.t.track('a'), first.t.track('b')];
+    leavePage();
+    newPage('/next');
+    // Every open waits for ever, as WebKit's does behind such a page.
+    (globalThis as { indexedDB: unknown }).indexedDB = { open: () => ({}), deleteDatabase: () => ({}), databases: async () => [] };
+    const next = page(['ok'], async () => []);
+    await until(async () => (await next.t.flush(), next.d.calls.length > 0), 'the copied events sent');
+    expect(sentIds(next.d)).toEqual(ids);
+  });
+
   it('writes the events of one task in one IndexedDB transaction, not one per event', async () => {
     const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction');
     const { t } = page(['retry']);
@@ -100,7 +112,6 @@ describe('events an earlier page stored and may have sent', () => {
 
   it.each([
     ['answers nothing (a collector that cannot tell)', async () => undefined],
-    ['throws', async () => Promise.reject(new Error('down'))],
     ['has no known()', undefined],
   ] as [string, Destination['known']][])('are all sent again when the destination %s', async (_, known) => {
     const first = page(['beacon']);
@@ -110,6 +121,34 @@ describe('events an earlier page stored and may have sent', () => {
     const next = page(['ok'], known);
     await until(async () => (await next.t.flush(), next.d.calls.length > 0), 'sent again');
     expect(sentIds(next.d)).toEqual(ids);
+  });
+
+  it('are asked about again later, and not sent meanwhile, when the question gets no answer (offline, collector down)', async () => {
+    useFakeClock();
+    const first = page(['beacon']);
+    const ids = [first.t.track('a'), first.t.track('b')];
+    await until(() => isStored(ids[1]), 'stored');
+    newPage('/next');
+    let down = true;
+    const asked: string[][] = [];
+    const next = page(['ok'], async (question) => {
+      asked.push(question);
+      if (down) throw new TypeError('Failed to fetch');
+      return [ids[0]!];
+    });
+    await until(() => asked.length == 1, 'asked once');
+    await settle();
+    await next.t.flush();
+    expect(next.d.calls).toHaveLength(0);
+    down = false;
+    // Asked again at a later heartbeat (2 s, then less and less often).
+    for (let s = 0; s < 10 && !next.d.calls.length; s++) {
+      await vi.advanceTimersByTimeAsync(1000);
+      await settle();
+      await next.t.flush();
+    }
+    expect(asked.length).toBeGreaterThan(1);
+    expect(sentIds(next.d)).toEqual([ids[1]]);
   });
 
   it('are not sent again, nor asked about, by a page of another tab while their page is open', async () => {
