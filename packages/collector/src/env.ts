@@ -1,0 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * What the handler knows of its host: on Node (`listen`, `handle`), the request and response
+ * objects under the Fetch API ones; elsewhere (`collector.fetch` in a route handler), nothing.
+ */
+export type Env = { Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined };
