@@ -1,6 +1,8 @@
 // Ingest throughput of `POST /collect`: 20-event batches (each event shaped as the browser SDK
 // sends it, every id new, so nothing is a duplicate) at concurrency 10 and 50, with autocannon.
 // The collector runs in its own process on a fresh SQLite file, as `waybill-collector` would.
+// Besides requests per second, it prints the collector's CPU time per request, which other load
+// on the machine disturbs far less: compare builds on that figure when the machine is busy.
 //
 //   node packages/collector/bench/ingest.mjs [--dist <folder with index.js>] [--seconds 10] [--rounds 1]
 //
@@ -32,8 +34,9 @@ function startCollector(dist) {
     const { createCollector } = await import(${JSON.stringify(entry)});
     const collector = createCollector({ db: ${JSON.stringify(join(dir, 'bench.db'))}, allowedOrigins: ['https://shop.example'] });
     process.stdout.write(await collector.listen(0, '127.0.0.1') + '\\n');
+    process.on('message', () => process.send(process.cpuUsage()));
     process.on('SIGTERM', () => collector.close().then(() => process.exit(0)));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const url = new Promise((resolve, reject) => {
     child.stdout.setEncoding('utf8').once('data', (line) => resolve(line.trim()));
     child.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
@@ -46,7 +49,13 @@ function startCollector(dist) {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  return { url, stop };
+  /** CPU time the collector process has used so far, in µs. */
+  const cpu = () =>
+    new Promise((resolve) => {
+      child.once('message', ({ user, system }) => resolve(user + system));
+      child.send('cpu');
+    });
+  return { url, cpu, stop };
 }
 
 let sequence = 0;
@@ -102,13 +111,16 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     try {
       const url = await collector.url;
       await run(url, c, 2); // warm up: JIT, SQLite page cache
+      const cpuBefore = await collector.cpu();
       const r = await run(url, c, seconds);
+      const cpuPerRequest = ((await collector.cpu()) - cpuBefore) / r.requests.total;
       const line = [
         `c${c}`.padEnd(4),
         `${Math.round(r.requests.average)} req/s`.padStart(11),
         `${Math.round(r.requests.average * BATCH)} events/s`.padStart(15),
         `p50 ${r.latency.p50} ms`.padStart(11),
         `p99 ${r.latency.p99} ms`.padStart(11),
+        `${Math.round(cpuPerRequest)} µs CPU/req`.padStart(17),
         r.errors || r.non2xx ? `errors ${r.errors}, non-2xx ${r.non2xx}` : '',
       ];
       console.log(line.join('  '));

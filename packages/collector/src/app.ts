@@ -2,6 +2,7 @@
 // origins and CORS, the admin token), then one file per route group.
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Env } from './env';
 import type { Log } from './log';
 import { closeIfUnread } from './node';
@@ -15,6 +16,8 @@ import { resolveStatic, serveFile } from './static';
 export interface AppDeps extends CollectDeps {
   allowedOrigins: Set<string>;
   staticRoot: string | undefined;
+  /** Where the routes are: `''`, or a path such as `/api/waybill` for `/api/waybill/collect`. */
+  basePath: string;
   adminToken: string | undefined;
   log: Log;
   /** Counted per `POST /collect`, whatever its answer. */
@@ -25,11 +28,11 @@ export interface AppDeps extends CollectDeps {
 
 /** Answers 405 naming the methods `path` takes. */
 const only = (app: Hono<Env>, path: string, allow: string) =>
-  app.all(path, (c) => fail(c, 405, `${c.req.method} is not allowed on ${path}`, { Allow: allow }));
+  app.all(path, (c) => fail(c, 405, `${c.req.method} is not allowed on ${c.req.path}`, { Allow: allow }));
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const { log, counters } = deps;
-  const app = new Hono<Env>();
+  const app = new Hono<Env>().basePath(deps.basePath || '/');
   const origins = originGuard(deps.allowedOrigins, log);
   const admin = adminOnly(deps.adminToken);
 
@@ -39,8 +42,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     log(`${c.req.method} ${pathname}${search} ${c.res.status}`, c.res.status >= 500 ? 'error' : 'info');
     closeIfUnread(c.env, c.res.status);
   });
-  app.onError((error, c) => {
-    if (error instanceof HTTPException) return error.getResponse();
+  app.onError(async (error, c) => {
+    if (error instanceof HTTPException) {
+      // rebuilt through `c`, so that the headers set before (CORS) are on it
+      const res = error.getResponse();
+      return c.body(await res.text(), res.status as ContentfulStatusCode, Object.fromEntries(res.headers));
+    }
     const { pathname, search } = new URL(c.req.url);
     log(`error ${c.req.method} ${pathname}${search}: ${error.stack ?? error}`, 'error');
     return fail(c, 500, 'internal error');
@@ -68,7 +75,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const root = deps.staticRoot;
   if (root !== undefined) {
     app.get('*', async (c) => {
-      const path = await resolveStatic(root, c.req.path);
+      const path = await resolveStatic(root, c.req.path.slice(deps.basePath.length) || '/');
       const cut = () => Boolean(c.env?.outgoing?.destroy());
       return (path && (await serveFile(path, c.req.method, cut))) || fail(c, 404, 'not found');
     });

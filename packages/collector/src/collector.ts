@@ -4,7 +4,7 @@ import { createApp } from './app';
 import type { Env } from './env';
 import type { Log, LogLevel } from './log';
 import { nodeHost } from './node';
-import { adminToken, allowedOrigins, badOption, positiveBytes, show, staticFolder } from './options';
+import { adminToken, allowedOrigins, badOption, basePath, positiveBytes, show, staticFolder } from './options';
 import type { ForwardDestination, Outbox } from './outbox';
 import { openSqliteStore } from './store/sqlite';
 import type { EventsPage, Route, Store } from './store/store';
@@ -42,6 +42,11 @@ export interface CollectorOptions {
    * (not dotfiles, nor symlinks that lead out of it).
    */
   staticDir?: string;
+  /**
+   * Where the routes are, when the collector is mounted under a path that it sees (a Next.js route
+   * at `app/api/waybill/[...path]/route.ts`: `'/api/waybill'`, for `/api/waybill/collect`). Default: the root.
+   */
+  basePath?: string;
   /** Largest accepted body of `POST /collect`, in bytes. Default 256 KiB. */
   maxBodyBytes?: number;
   /**
@@ -89,9 +94,11 @@ export interface EventsQuery {
 export interface Collector {
   /**
    * The Fetch API handler: every route, for any host that speaks `Request` and `Response`
-   * (a Next.js route handler, Hono, Bun, Deno). Needs no `this`: pass it around as is.
+   * (a Next.js route handler, Hono, Bun, Deno). Needs no `this`: pass it around as is. `env` is
+   * what a host passes along, such as Hono's `c.env`; on Node, @hono/node-server's one carries the
+   * socket, whose address forwarding uses.
    */
-  fetch(request: Request): Promise<Response>;
+  fetch(request: Request, env?: unknown): Promise<Response>;
   /** The `node:http` request handler, for your own Node server (or Express: `app.use(collector.handle)`). */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Starts an HTTP server; resolves its base URL, such as `'http://127.0.0.1:8787'`. Port 0 picks a free port. */
@@ -117,6 +124,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   const origins = allowedOrigins(options.allowedOrigins);
   const staticRoot = options.staticDir === undefined ? undefined : staticFolder(options.staticDir);
   const token = adminToken(options.adminToken);
+  const base = basePath(options.basePath);
   const { forward } = options;
   if (forward !== undefined && typeof forward?.route !== 'function') throw badOption(`forward must have a route function, not ${show(forward)}`);
   const log: Log = (line, level) => {
@@ -136,6 +144,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     maxBodyBytes,
     allowedOrigins: origins,
     staticRoot,
+    basePath: base,
     adminToken: token,
     trustProxy: options.trustProxy === true,
     route: forward?.route ?? noRoute,
@@ -147,7 +156,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   let closing: Promise<void> | undefined;
 
   return {
-    fetch: (request) => fetch(request),
+    fetch: (request, env) => fetch(request, env as Env['Bindings']),
     handle: node.handle,
     listen: node.listen,
     stats: () => ({ ...counters }),

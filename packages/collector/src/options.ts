@@ -68,3 +68,12 @@ export function adminToken(value: unknown): string | undefined {
   }
   return value;
 }
+
+/** `basePath`, as Hono takes it: `''` for the root, else `/segment[/segment...]` without a trailing `/`. */
+export function basePath(value: unknown = ''): string {
+  const path = typeof value === 'string' ? value.replace(/\/$/, '') : value;
+  if (typeof path !== 'string' || !/^(\/[\w.~-]+)*$/.test(path)) {
+    throw badOption(`basePath must be a path such as /api/waybill (letters, digits, . _ ~ -), not ${show(value)}`);
+  }
+  return path;
+}

@@ -1,6 +1,7 @@
 // Wire format v1, as defined by schema/wire-v1.json (the published schema is the one that runs):
 // ajv validates; this module turns ajv's findings into the answers' messages.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 
 /** A JSON Schema node, as far as messages need it. */
@@ -15,7 +16,7 @@ interface SchemaNode {
 }
 
 /** The schema of wire format v1 (`@waybill/collector/schema/wire-v1.json`). */
-export const WIRE_SCHEMA = JSON.parse(readFileSync(new URL('../schema/wire-v1.json', import.meta.url), 'utf8')) as SchemaNode;
+export const WIRE_SCHEMA = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('../schema/wire-v1.json')), 'utf8')) as SchemaNode;
 
 const defs = WIRE_SCHEMA.$defs!;
 

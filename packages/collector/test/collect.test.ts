@@ -215,6 +215,61 @@ describe('POST /collect: event validation', () => {
   });
 });
 
+describe('POST /collect: well-formed text', () => {
+  // A lone surrogate cannot be stored as text: SQLite would index U+FFFD while the JSON keeps the
+  // original, so GET /events?name= could never find the event.
+  it.each([
+    ['a name with a lone high surrogate', { name: 'view\ud800item' }, /^name must be .*unpaired surrogates/],
+    ['a name with a lone low surrogate', { name: '\udc00' }, /^name must be/],
+    ['a userId with a lone surrogate', { userId: 'user-\udbff' }, /^userId must be a string of at most 256 characters, without unpaired surrogates$/],
+    ['an anonymousId with a lone surrogate', { anonymousId: '\ud83d' }, /^anonymousId must be/],
+  ])('rejects %s', async (_, fields, error) => {
+    const { collector, url } = await startCollector();
+    const res = await post(url, batch([makeEvent(fields)]));
+    const { rejected } = (await res.json()) as { rejected: { error: string }[] };
+    expect(rejected[0]?.error).toMatch(error);
+    expect(await stored(collector)).toEqual([]);
+  });
+
+  it('accepts names and user ids in any script, emoji included, and finds them by name', async () => {
+    const { url } = await startCollector();
+    const events = [makeEvent({ name: '😀 sock_added', userId: 'ユーザー🧦' }), makeEvent({ name: 'добавить_в_корзину' })];
+    expect(await (await post(url, batch(events))).json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    const found = await (await fetch(`${url}/events?name=${encodeURIComponent('😀 sock_added')}`)).json();
+    expect(found.events.map((e: { userId: string }) => e.userId)).toEqual(['ユーザー🧦']);
+  });
+});
+
+describe('POST /collect: the "known" query', () => {
+  const known = (ids: unknown) => JSON.stringify({ v: 1, known: ids });
+
+  it('answers which of the ids are stored, under the same origin rules and content types as a batch', async () => {
+    const { collector, url } = await startCollector({ allowedOrigins: ['https://shop.example'] });
+    const [a, b] = [makeEvent(), makeEvent()];
+    await post(url, batch([a, b]));
+    const res = await post(url, known([b.id, 'never-sent', a.id]), { Origin: 'https://shop.example' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(await res.json()).toEqual({ known: [b.id, a.id] });
+    const json = await post(url, known([a.id]), { 'Content-Type': 'application/json' });
+    expect(await json.json()).toEqual({ known: [a.id] });
+    expect(await (await post(url, known([]))).json()).toEqual({ known: [] });
+    await expectError(await post(url, known([a.id]), { Origin: 'https://evil.example' }), 403);
+    await expectError(await post(url, known([a.id]), { 'Content-Type': 'image/png' }), 415);
+    expect(collector.stats()).toMatchObject({ accepted: 2, duplicates: 0 });
+  });
+
+  it('takes 500 ids, and refuses 501 or an id that is not one with 400', async () => {
+    const { url } = await startCollector();
+    const ids = Array.from({ length: 500 }, (_, i) => `id-${i}`);
+    expect(await (await post(url, known(ids))).json()).toEqual({ known: [] });
+    await expectError(await post(url, known([...ids, 'one-more'])), 400, /^known must be an array of at most 500 event ids$/);
+    await expectError(await post(url, known(['ok', 'not ok'])), 400, /^known\[1\] must be a string of 1-128 characters/);
+    await expectError(await post(url, known('abc')), 400, /^known must be an array/);
+    await expectError(await post(url, JSON.stringify({ v: 2, known: [] })), 400, /unsupported wire format version 2/);
+  });
+});
+
 describe('POST /collect: refused requests', () => {
   it('400 for a body that is not JSON', async () => {
     const { url } = await startCollector();

@@ -46,11 +46,25 @@ function requestMeta(c: Context<Env>, trustProxy: boolean): RequestMeta {
   return { receivedAt: Date.now(), ...(ip && { ip }), ...(userAgent && { userAgent }) };
 }
 
+/**
+ * 413 for a body over `maxSize` bytes. A body that announces its length is judged by it, before a
+ * byte is read (and without touching `c.req.raw.body`, which would turn Node's fast body read
+ * into a web stream); Hono's bodyLimit counts the bytes of one that does not (chunked).
+ */
+function limitBody(maxSize: number): MiddlewareHandler {
+  const tooLarge: MiddlewareHandler = (c) => Promise.resolve(fail(c, 413, `body larger than ${maxSize} bytes`));
+  const counted = bodyLimit({ maxSize, onError: tooLarge as Parameters<typeof bodyLimit>[0]['onError'] });
+  return (c, next) => {
+    const length = c.req.header('content-length');
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return counted(c, next);
+    return Number(length) > maxSize ? tooLarge(c, next) : next();
+  };
+}
+
 export function collectRoutes(app: Hono<Env>, deps: CollectDeps): void {
   const { store, counters } = deps;
-  const tooLarge = `body larger than ${deps.maxBodyBytes} bytes`;
 
-  app.post('/collect', plainBody, bodyLimit({ maxSize: deps.maxBodyBytes, onError: (c) => fail(c, 413, tooLarge) }), async (c) => {
+  app.post('/collect', plainBody, limitBody(deps.maxBodyBytes), async (c) => {
     let text: string;
     try {
       text = await c.req.text();

@@ -15,6 +15,8 @@ const DESTINATIONS: readonly ForwardDestination[] = ['tiktok', 'ga4'];
 const BUSY_TIMEOUT_MS = 250;
 /** At open, a lock is worth waiting longer for: another process may be finishing a write or a migration. */
 const OPEN_BUSY_TIMEOUT_MS = 5000;
+/** Rows of each step of an erasure scan: a few milliseconds of work between two batches. */
+const ERASE_SLICE = 20_000;
 /** Cursors are rowids, which only grow. */
 const CURSOR = /^[1-9]\d{0,15}$/;
 
@@ -108,13 +110,15 @@ export function openSqliteStore(file: string): Store {
     ),
     known: db.prepare('SELECT value FROM json_each(?) WHERE value IN (SELECT id FROM events) ORDER BY key').pluck(),
     oldest: db.prepare('SELECT id FROM events WHERE received_at < ? ORDER BY received_at LIMIT ?').pluck(),
-    ofUser: db
+    lastRowid: db.prepare('SELECT max(rowid) FROM events').pluck(),
+    // Erasure scans in slices of rowids, so that ingest goes on between them.
+    linkedAnonymousIds: db
+      .prepare('SELECT DISTINCT anonymous_id FROM events WHERE rowid > ? AND rowid <= ? AND user_id = ? AND anonymous_id IS NOT NULL')
+      .pluck(),
+    ofPerson: db
       .prepare(
-        `SELECT id FROM events WHERE user_id = ?1 OR anonymous_id = ?1
-         UNION
-         -- the same person before they signed in: their anonymous ids, on events of no other user
-         SELECT id FROM events
-         WHERE anonymous_id IN (SELECT anonymous_id FROM events WHERE user_id = ?1) AND (user_id IS NULL OR user_id = ?1)`,
+        `SELECT id FROM events WHERE rowid > @from AND rowid <= @to
+         AND (user_id = @id OR (anonymous_id IN (SELECT value FROM json_each(@anonymousIds)) AND (user_id IS NULL OR user_id = @id)))`,
       )
       .pluck(),
     deletePendingOutbox: db.prepare(`DELETE FROM outbox WHERE state = 'pending' AND event_id IN (SELECT value FROM json_each(?))`),
@@ -123,8 +127,8 @@ export function openSqliteStore(file: string): Store {
     due: db.prepare(
       `SELECT o.key, o.destination, o.event_id, o.attempts, o.ip, o.user_agent, e.event, e.received_at
        FROM outbox o JOIN events e ON e.id = o.event_id
-       WHERE o.destination = ? AND o.state = 'pending' AND o.next_attempt_at <= ?2 AND o.leased_until <= ?2
-       ORDER BY o.key LIMIT ?`,
+       WHERE o.destination = @destination AND o.state = 'pending' AND o.next_attempt_at <= @now AND o.leased_until <= @now
+       ORDER BY o.key LIMIT @limit`,
     ),
     lease: db.prepare('UPDATE outbox SET leased_until = ? WHERE key IN (SELECT value FROM json_each(?))'),
     sent: db.prepare(
@@ -136,8 +140,8 @@ export function openSqliteStore(file: string): Store {
        WHERE key IN (SELECT value FROM json_each(?)) AND state = 'pending'`,
     ),
     dead: db.prepare(
-      `UPDATE outbox SET state = 'dead', last_error = ?, error_at = ?, done_at = ?2, leased_until = 0
-       WHERE key IN (SELECT value FROM json_each(?)) AND state = 'pending'`,
+      `UPDATE outbox SET state = 'dead', last_error = @error, error_at = @at, done_at = @at, leased_until = 0
+       WHERE key IN (SELECT value FROM json_each(@keys)) AND state = 'pending'`,
     ),
     expired: db.prepare(
       `UPDATE outbox SET state = 'expired', done_at = ?, leased_until = 0
@@ -145,7 +149,7 @@ export function openSqliteStore(file: string): Store {
     ),
     retryDead: db.prepare(
       `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0, leased_until = 0, done_at = NULL
-       WHERE state = 'dead' AND (?1 IS NULL OR destination = ?1)`,
+       WHERE state = 'dead' AND (@destination IS NULL OR destination = @destination)`,
     ),
     stats: db.prepare(
       `SELECT destination, state, count(*) AS n, sum(attempts > 0) AS failed, min(created_at) AS oldest
@@ -182,7 +186,7 @@ export function openSqliteStore(file: string): Store {
   });
 
   const claim = db.transaction((destination: ForwardDestination, limit: number, now: number, leaseMs: number): OutboxRow[] => {
-    const rows = sql.due.all(destination, now, limit) as ClaimRow[];
+    const rows = sql.due.all({ destination, now, limit }) as ClaimRow[];
     sql.lease.run(now + leaseMs, list(rows.map((r) => r.key)));
     return rows.map((r) => ({
       key: String(r.key),
@@ -193,6 +197,11 @@ export function openSqliteStore(file: string): Store {
       attempts: r.attempts,
     }));
   });
+
+  // When an error was recorded, for `lastError`: strictly increasing here, so that of two errors
+  // in one millisecond the later still wins.
+  let lastStamp = 0;
+  const stamp = () => (lastStamp = Math.max(Date.now(), lastStamp + 1));
 
   /** Keys are the rowids `claim` handed out; anything else matches no row. */
   const keys = (values: string[]): string => list(values.map(Number).filter(Number.isSafeInteger));
@@ -221,7 +230,22 @@ export function openSqliteStore(file: string): Store {
     },
 
     async eraseUser(id) {
-      const ids = sql.ofUser.all(id) as string[];
+      // The person is `id` as a user id or an anonymous id, and the anonymous ids their signed-in
+      // events carry: the same person before signing in (but not the events of another user on
+      // that browser). Two passes over the events there when erasure started, a slice at a time.
+      const last = (sql.lastRowid.get() as number | null) ?? 0;
+      const slices = async function* () {
+        for (let from = 0; from < last; from += ERASE_SLICE) {
+          yield [from, Math.min(from + ERASE_SLICE, last)] as const;
+          await new Promise((next) => setImmediate(next));
+        }
+      };
+      const anonymousIds = new Set([id]);
+      for await (const [from, to] of slices()) {
+        for (const anonymousId of sql.linkedAnonymousIds.all(from, to, id) as string[]) anonymousIds.add(anonymousId);
+      }
+      const ids: string[] = [];
+      for await (const [from, to] of slices()) ids.push(...(sql.ofPerson.all({ from, to, id, anonymousIds: list([...anonymousIds]) }) as string[]));
       const outbox = ids.length > 0 ? remove(ids) : 0;
       return { events: ids.length, outbox };
     },
@@ -233,18 +257,18 @@ export function openSqliteStore(file: string): Store {
     },
 
     async failed(values, error, nextAttemptAt) {
-      sql.failed.run(error, Date.now(), nextAttemptAt, keys(values));
+      sql.failed.run(error, stamp(), nextAttemptAt, keys(values));
     },
 
     async dead(values, error) {
-      sql.dead.run(error, Date.now(), keys(values));
+      sql.dead.run({ error, at: stamp(), keys: keys(values) });
     },
 
     async expired(values) {
       sql.expired.run(Date.now(), keys(values));
     },
 
-    retryDead: async (destination) => sql.retryDead.run(destination ?? null).changes,
+    retryDead: async (destination) => sql.retryDead.run({ destination: destination ?? null }).changes,
 
     async stats(now) {
       const empty = (): OutboxStats => ({ pending: 0, sent: 0, failed: 0, dead: 0, expired: 0, oldestPendingMs: null, lastError: null });
