@@ -4,10 +4,11 @@
 // Besides requests per second, it prints the collector's CPU time per request, which other load
 // on the machine disturbs far less: compare builds on that figure when the machine is busy.
 //
-//   node packages/collector/bench/ingest.mjs [--dist <folder with index.js>] [--seconds 10] [--rounds 1]
+//   node packages/collector/bench/ingest.mjs [--dist <folder with index.js>] [--against <another>] [--seconds 10] [--rounds 1]
 //
 // Run after `pnpm build`. `--dist` points at another build (say, a copy of an older release's
-// dist folder) so that two builds can be measured side by side on the same machine, in turn.
+// dist folder, with its schema/ folder beside it); `--against` measures a second build at the
+// same time as the first, so that both see the same machine.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '1' },
     concurrency: { type: 'string', multiple: true, default: ['10', '50'] },
+    against: { type: 'string' },
   },
 });
 const BATCH = 20;
@@ -103,29 +105,40 @@ function run(url, connections, seconds) {
   });
 }
 
+/** Measures the collector of `dist` at concurrency `c` for `seconds`; resolves its figures. */
+async function measure(dist, c, seconds) {
+  const collector = startCollector(dist);
+  try {
+    const url = await collector.url;
+    await run(url, c, 2); // warm up: JIT, SQLite page cache
+    const cpuBefore = await collector.cpu();
+    const r = await run(url, c, seconds);
+    return { ...r, cpuPerRequest: ((await collector.cpu()) - cpuBefore) / r.requests.total };
+  } finally {
+    await collector.stop();
+  }
+}
+
+const line = (label, c, r) =>
+  [
+    label,
+    `c${c}`.padEnd(4),
+    `${Math.round(r.requests.average)} req/s`.padStart(11),
+    `${Math.round(r.requests.average * BATCH)} events/s`.padStart(15),
+    `p50 ${r.latency.p50} ms`.padStart(11),
+    `p99 ${r.latency.p99} ms`.padStart(11),
+    `${Math.round(r.cpuPerRequest)} µs CPU/req`.padStart(17),
+    r.errors || r.non2xx ? `errors ${r.errors}, non-2xx ${r.non2xx}` : '',
+  ].join('  ');
+
 const seconds = Number(values.seconds);
-console.log(`POST /collect, ${BATCH}-event batches, ${seconds} s per run, build: ${values.dist}`);
+const builds = [values.dist, ...(values.against ? [values.against] : [])];
+console.log(`POST /collect, ${BATCH}-event batches, ${seconds} s per run`);
+builds.forEach((dist, i) => console.log(`  build ${'AB'[i]}: ${dist}`));
+if (builds.length > 1) console.log('  (both at once, under the same load, so that a busy machine slows both alike)');
 for (let round = 1; round <= Number(values.rounds); round++) {
   for (const c of values.concurrency.map(Number)) {
-    const collector = startCollector(values.dist);
-    try {
-      const url = await collector.url;
-      await run(url, c, 2); // warm up: JIT, SQLite page cache
-      const cpuBefore = await collector.cpu();
-      const r = await run(url, c, seconds);
-      const cpuPerRequest = ((await collector.cpu()) - cpuBefore) / r.requests.total;
-      const line = [
-        `c${c}`.padEnd(4),
-        `${Math.round(r.requests.average)} req/s`.padStart(11),
-        `${Math.round(r.requests.average * BATCH)} events/s`.padStart(15),
-        `p50 ${r.latency.p50} ms`.padStart(11),
-        `p99 ${r.latency.p99} ms`.padStart(11),
-        `${Math.round(cpuPerRequest)} µs CPU/req`.padStart(17),
-        r.errors || r.non2xx ? `errors ${r.errors}, non-2xx ${r.non2xx}` : '',
-      ];
-      console.log(line.join('  '));
-    } finally {
-      await collector.stop();
-    }
+    const results = await Promise.all(builds.map((dist) => measure(dist, c, seconds)));
+    results.forEach((r, i) => console.log(line(builds.length > 1 ? 'AB'[i] : '', c, r)));
   }
 }

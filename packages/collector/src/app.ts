@@ -2,7 +2,6 @@
 // origins and CORS, the admin token), then one file per route group.
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Env } from './env';
 import type { Log } from './log';
 import { closeIfUnread } from './node';
@@ -20,11 +19,19 @@ export interface AppDeps extends CollectDeps {
   basePath: string;
   adminToken: string | undefined;
   log: Log;
+  /** Whether `log` wants a line per request (building one costs a URL parse). */
+  logRequests: boolean;
   /** Counted per `POST /collect`, whatever its answer. */
   counters: CollectDeps['counters'] & { requests: number };
   /** Adds more routes (forwarding's); admin ones go under `admin`. */
   extend?: (app: Hono<Env>, admin: MiddlewareHandler) => void;
 }
+
+/** The path and query of a URL, as the request line had them. */
+const target = (url: string): string => {
+  const { pathname, search } = new URL(url);
+  return pathname + search;
+};
 
 /** Answers 405 naming the methods `path` takes. */
 const only = (app: Hono<Env>, path: string, allow: string) =>
@@ -38,18 +45,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.use(async (c, next) => {
     await next();
-    const { pathname, search } = new URL(c.req.url);
-    log(`${c.req.method} ${pathname}${search} ${c.res.status}`, c.res.status >= 500 ? 'error' : 'info');
-    closeIfUnread(c.env, c.res.status);
+    const { status } = c.res;
+    if (deps.logRequests) log(`${c.req.method} ${target(c.req.url)} ${status}`, status >= 500 ? 'error' : 'info');
+    closeIfUnread(c.env, status);
   });
-  app.onError(async (error, c) => {
-    if (error instanceof HTTPException) {
-      // rebuilt through `c`, so that the headers set before (CORS) are on it
-      const res = error.getResponse();
-      return c.body(await res.text(), res.status as ContentfulStatusCode, Object.fromEntries(res.headers));
-    }
-    const { pathname, search } = new URL(c.req.url);
-    log(`error ${c.req.method} ${pathname}${search}: ${error.stack ?? error}`, 'error');
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse(); // the admin token's 401, made by fail()
+    log(`error ${c.req.method} ${target(c.req.url)}: ${error.stack ?? error}`, 'error');
     return fail(c, 500, 'internal error');
   });
   app.notFound((c) => fail(c, 404, 'not found'));

@@ -141,6 +141,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     store,
     counters,
     log,
+    logRequests: options.log !== undefined,
     maxBodyBytes,
     allowedOrigins: origins,
     staticRoot,

@@ -1,6 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import type { Env } from './env';
 import type { Log } from './log';
 import { fail } from './reply';
+
+/** Answers depend on the Origin, so a cache must not give one origin's answer to another. */
+const VARY = { Vary: 'Origin' };
 
 /** Distinct refused origins worth a warning each; past that, one line says the rest go unsaid. */
 const MAX_WARNED_ORIGINS = 100;
@@ -17,12 +21,12 @@ export interface OriginRules {
  * Origin checks and CORS for the API routes. (Not Hono's `cors`: it writes its headers on
  * `c.res` before the route answers, which makes Hono rebuild every answer, and on Node that turns
  * @hono/node-server's light responses into full ones with a stream: twice the CPU per ingested
- * batch, measured. Headers set with `c.header()` beforehand go into the answer as it is made.)
+ * batch, measured. The headers go in `c.var.headers` instead, which every answer is made with.)
  * Same-origin pages are always allowed, `Origin: null`
  * (a sandboxed frame, a `file:` page) never, others when `allowed` has them (or `'*'`).
  * Requests without an `Origin` (servers, curl) are not browsers' and pass untouched.
  */
-export function originGuard(allowed: Set<string>, log: Log): (rules: OriginRules) => MiddlewareHandler {
+export function originGuard(allowed: Set<string>, log: Log): (rules: OriginRules) => MiddlewareHandler<Env> {
   const warned = new Set<string>();
   const warnOnce = (origin: string) => {
     if (warned.has(origin) || warned.size > MAX_WARNED_ORIGINS) return;
@@ -36,7 +40,7 @@ export function originGuard(allowed: Set<string>, log: Log): (rules: OriginRules
     );
   };
 
-  const isAllowed = (origin: string, c: Context): boolean => {
+  const isAllowed = (origin: string, c: Context<Env>): boolean => {
     if (origin === 'null') return false; // opaque: never trusted
     if (allowed.has('*') || allowed.has(origin)) return true;
     try {
@@ -52,7 +56,7 @@ export function originGuard(allowed: Set<string>, log: Log): (rules: OriginRules
     return async (c, next) => {
       const origin = c.req.header('origin');
       if (origin === undefined) {
-        c.header('Vary', 'Origin');
+        c.set('headers', VARY);
         return next();
       }
       if (isAllowed(origin, c)) {
@@ -65,14 +69,17 @@ export function originGuard(allowed: Set<string>, log: Log): (rules: OriginRules
         };
         if (c.req.method === 'OPTIONS') {
           const requested = c.req.header('access-control-request-headers');
-          return c.body(null, 204, {
-            ...headers,
-            'Access-Control-Allow-Methods': allowMethods,
-            'Access-Control-Max-Age': '86400',
-            ...(requested && { 'Access-Control-Allow-Headers': requested, Vary: 'Origin, Access-Control-Request-Headers' }),
+          return new Response(null, {
+            status: 204,
+            headers: {
+              ...headers,
+              'Access-Control-Allow-Methods': allowMethods,
+              'Access-Control-Max-Age': '86400',
+              ...(requested && { 'Access-Control-Allow-Headers': requested, Vary: 'Origin, Access-Control-Request-Headers' }),
+            },
           });
         }
-        for (const [name, value] of Object.entries(headers)) c.header(name, value);
+        c.set('headers', headers);
         return next();
       }
       if (!refuse) return next(); // answered, but the browser keeps it from the page
@@ -80,7 +87,7 @@ export function originGuard(allowed: Set<string>, log: Log): (rules: OriginRules
       // The page may read this refusal (so the SDK can stop retrying and say why), never more:
       // no credentials, no data, and not for Origin: null, which any sandboxed frame can send.
       const readable = origin !== 'null' && c.req.method !== 'OPTIONS';
-      return fail(c, 403, 'origin not allowed', { Vary: 'Origin', ...(readable && { 'Access-Control-Allow-Origin': origin }) });
+      return fail(c, 403, 'origin not allowed', { ...VARY, ...(readable && { 'Access-Control-Allow-Origin': origin }) });
     };
   };
 }

@@ -96,7 +96,8 @@ function run(args: string[], user: { uid?: number; gid?: number } = {}) {
   return { child, out, exit, listening };
 }
 
-describe('waybill-collector', () => {
+// Each test starts a Node process or several: on a busy machine that takes more than the default 5 s.
+describe('waybill-collector', { timeout: 30_000 }, () => {
   it('--help prints the usage and exits 0', async () => {
     const { out, exit } = run(['--help']);
     expect(await exit).toBe(0);

@@ -97,5 +97,5 @@ export function collectRoutes(app: Hono<Env>, deps: CollectDeps): void {
   });
 
   // Not a preflight (those come with an Origin, and CORS answers them): say what the route takes.
-  app.options('/collect', (c) => c.body(null, 204, { Allow: 'POST, OPTIONS' }));
+  app.options('/collect', () => new Response(null, { status: 204, headers: { Allow: 'POST, OPTIONS' } }));
 }
