@@ -153,7 +153,13 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   });
   const fetch = (request: Request, env?: Env['Bindings']): Promise<Response> => Promise.resolve(app.fetch(request, env));
   const node = nodeHost(fetch, log);
-  const stopWorker = forward?.start?.(store, log);
+  let stopWorker: (() => Promise<void>) | undefined;
+  try {
+    stopWorker = forward?.start?.(store, log);
+  } catch (error) {
+    void store.close();
+    throw error;
+  }
   let closing: Promise<void> | undefined;
 
   return {

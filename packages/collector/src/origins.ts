@@ -18,13 +18,14 @@ export interface OriginRules {
 }
 
 /**
- * Origin checks and CORS for the API routes. (Not Hono's `cors`: it writes its headers on
- * `c.res` before the route answers, which makes Hono rebuild every answer, and on Node that turns
- * @hono/node-server's light responses into full ones with a stream: twice the CPU per ingested
- * batch, measured. The headers go in `c.var.headers` instead, which every answer is made with.)
- * Same-origin pages are always allowed, `Origin: null`
- * (a sandboxed frame, a `file:` page) never, others when `allowed` has them (or `'*'`).
- * Requests without an `Origin` (servers, curl) are not browsers' and pass untouched.
+ * Origin checks and CORS for the API routes. Same-origin pages are always allowed, `Origin: null`
+ * (a sandboxed frame, a `file:` page) never, others when `allowed` has them (or `'*'`). Requests
+ * without an `Origin` (servers, curl) are not browsers' and pass untouched.
+ *
+ * Not Hono's `cors`: it writes its headers on `c.res` before the route answers, which makes Hono
+ * rebuild every answer, and on Node that turns @hono/node-server's light responses into full ones
+ * with a stream (about 1.5 times the CPU per ingested batch, measured). The headers go in
+ * `c.var.headers` instead, which every answer is made with (see reply.ts).
  */
 export function originGuard(allowed: Set<string>, log: Log): (rules: OriginRules) => MiddlewareHandler<Env> {
   const warned = new Set<string>();
@@ -82,7 +83,10 @@ export function originGuard(allowed: Set<string>, log: Log): (rules: OriginRules
         c.set('headers', headers);
         return next();
       }
-      if (!refuse) return next(); // answered, but the browser keeps it from the page
+      if (!refuse) {
+        c.set('headers', VARY);
+        return next(); // answered, but the browser keeps it from the page
+      }
       if (c.req.method === 'POST') warnOnce(origin);
       // The page may read this refusal (so the SDK can stop retrying and say why), never more:
       // no credentials, no data, and not for Origin: null, which any sandboxed frame can send.
