@@ -27,6 +27,7 @@ const { values } = parseArgs({
   },
 });
 const BATCH = 20;
+const WARM_UP_REQUESTS = 5000;
 
 /** Starts the collector of `dist` in a child process; resolves its URL and a stop function. */
 function startCollector(dist) {
@@ -51,10 +52,10 @@ function startCollector(dist) {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  /** CPU time the collector process has used so far, in µs. */
+  /** CPU time the collector process has used so far, in µs: `{ user, system }`. */
   const cpu = () =>
     new Promise((resolve) => {
-      child.once('message', ({ user, system }) => resolve(user + system));
+      child.once('message', resolve);
       child.send('cpu');
     });
   return { url, cpu, stop };
@@ -89,13 +90,14 @@ function body() {
   return JSON.stringify({ v: 1, sentAt: new Date().toISOString(), events });
 }
 
-function run(url, connections, seconds) {
+/** Runs autocannon for `seconds`, or for `amount` requests. */
+function run(url, connections, seconds, amount) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
         url: `${url}/collect`,
         connections,
-        duration: seconds,
+        ...(amount ? { amount } : { duration: seconds }),
         method: 'POST',
         headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'https://shop.example' },
         requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
@@ -110,10 +112,14 @@ async function measure(dist, c, seconds) {
   const collector = startCollector(dist);
   try {
     const url = await collector.url;
-    await run(url, c, 2); // warm up: JIT, SQLite page cache
-    const cpuBefore = await collector.cpu();
+    // Warm up by count, not time: on a busy machine two seconds may be too few requests for the
+    // JIT to have compiled the hot path, which would measure the compiler, not the collector.
+    await run(url, c, 0, WARM_UP_REQUESTS);
+    const before = await collector.cpu();
     const r = await run(url, c, seconds);
-    return { ...r, cpuPerRequest: ((await collector.cpu()) - cpuBefore) / r.requests.total };
+    const after = await collector.cpu();
+    const perRequest = (key) => (after[key] - before[key]) / r.requests.total;
+    return { ...r, cpuPerRequest: perRequest('user') + perRequest('system'), systemPerRequest: perRequest('system') };
   } finally {
     await collector.stop();
   }
@@ -128,6 +134,7 @@ const line = (label, c, r) =>
     `p50 ${r.latency.p50} ms`.padStart(11),
     `p99 ${r.latency.p99} ms`.padStart(11),
     `${Math.round(r.cpuPerRequest)} µs CPU/req`.padStart(17),
+    `(${Math.round(r.systemPerRequest)} in the kernel)`.padStart(18),
     r.errors || r.non2xx ? `errors ${r.errors}, non-2xx ${r.non2xx}` : '',
   ].join('  ');
 
