@@ -10,7 +10,7 @@ import { describeStore, storable } from './store-contract';
 describeStore('SQLite', () => openSqliteStore(':memory:'));
 describeStore('SQLite in a file', () => openSqliteStore(join(tempDir(), 'events.db')));
 
-/** The database exactly as the first release (0.1.0) made and wrote it, with `events` in it. */
+/** The database exactly as the first release (0.1.0) made and wrote it, with `events` in it (its DDL copied, not imported from the migrations: this is what that release wrote). */
 function firstReleaseDatabase(file: string, events: Record<string, unknown>[]): void {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
