@@ -13,13 +13,17 @@ const MALFORMED = JSON.stringify({ error: 'malformed HTTP request' });
 
 /** Serves `fetch` on Node. */
 export function nodeHost(fetch: (request: Request, env: Env['Bindings']) => Response | Promise<Response>, log: Log) {
-  const handle: (req: IncomingMessage, res: ServerResponse) => void = getRequestListener(
-    (request, env) => fetch(request, env as Env['Bindings']),
-    {
+  // Made on first use: @hono/node-server swaps the global Request and Response for its lighter
+  // ones when a listener is made, which a shop that only calls `collector.fetch` (in Next.js, say)
+  // should not have done to its process.
+  let listener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    listener ??= getRequestListener((request, env) => fetch(request, env as Env['Bindings']), {
       // A request Node parsed but the Fetch API cannot hold (a bad Host, a backslash in the path).
       errorHandler: () => new Response(MALFORMED, { status: 400, headers: { 'Content-Type': 'application/json' } }),
-    },
-  );
+    });
+    listener(req, res);
+  };
   let server: Server | undefined;
   let closing: Promise<void> | undefined;
 
