@@ -20,9 +20,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS events_by_name ON events (name);`,
 
   // 2: the outbox (one row per event and forwarding destination; the browser's address and
-  // user agent live here only, for the vendors' matching), a stored-event counter so that
-  // /health costs no scan, and an index for retention. (None for erasure, which scans: an index
-  // of random ids costs every insert about as much as the primary key does, for a rare request.)
+  // user agent live here only, for the vendors' matching). No new index on events: every one
+  // costs each insert (an index of random ids about as much as the primary key), while retention
+  // and erasure, which are rare, walk the table in rowid (receive) order.
   `CREATE TABLE outbox (
      key             INTEGER PRIMARY KEY,
      event_id        TEXT NOT NULL,
@@ -41,10 +41,7 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX outbox_due ON outbox (destination, next_attempt_at) WHERE state = 'pending';
    CREATE INDEX outbox_by_state ON outbox (destination, state);
-   CREATE INDEX outbox_errors ON outbox (destination, error_at) WHERE error_at IS NOT NULL;
-   CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
-   INSERT INTO counters (name, value) SELECT 'events', count(*) FROM events;
-   CREATE INDEX events_by_received_at ON events (received_at);`,
+   CREATE INDEX outbox_errors ON outbox (destination, error_at) WHERE error_at IS NOT NULL;`,
 ];
 
 /**

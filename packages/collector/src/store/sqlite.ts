@@ -101,15 +101,19 @@ export function openSqliteStore(file: string): Store {
       `INSERT OR IGNORE INTO outbox (event_id, destination, next_attempt_at, created_at, ip, user_agent)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ),
-    addToCount: db.prepare(`UPDATE counters SET value = value + ? WHERE name = 'events'`),
-    count: db.prepare(`SELECT value FROM counters WHERE name = 'events'`).pluck(),
+    count: db.prepare('SELECT count(*) FROM events').pluck(),
+    alive: db.prepare('SELECT 1'),
     // rowid grows with each insert, so it is the receive order even when the clock steps back.
     page: db.prepare('SELECT rowid AS seq, event, received_at FROM events WHERE rowid < ? ORDER BY rowid DESC LIMIT ?'),
     pageByName: db.prepare(
       'SELECT rowid AS seq, event, received_at FROM events WHERE name = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',
     ),
     known: db.prepare('SELECT value FROM json_each(?) WHERE value IN (SELECT id FROM events) ORDER BY key').pluck(),
-    oldest: db.prepare('SELECT id FROM events WHERE received_at < ? ORDER BY received_at LIMIT ?').pluck(),
+    // The oldest `limit` rows in receive order, of which those received before the cutoff. (A
+    // clock that ran ahead can leave rows here that are not old yet: they go once they are.)
+    oldest: db
+      .prepare('SELECT id FROM (SELECT id, received_at FROM events ORDER BY rowid LIMIT @limit) WHERE received_at < @before')
+      .pluck(),
     lastRowid: db.prepare('SELECT max(rowid) FROM events').pluck(),
     // Erasure scans in slices of rowids, so that ingest goes on between them.
     linkedAnonymousIds: db
@@ -160,6 +164,11 @@ export function openSqliteStore(file: string): Store {
       .pluck(),
   };
 
+  // Counted once here, then kept up to date by this process's writes, so that /health costs no
+  // scan. (Writes of another process on the same file are not seen: run one collector per SQLite
+  // file, and PostgreSQL for several.)
+  let stored = sql.count.get() as number;
+
   const insert = db.transaction((...[events, meta, route]: Parameters<Store['insert']>) => {
     let accepted = 0;
     for (const { event: e, json } of events) {
@@ -172,7 +181,7 @@ export function openSqliteStore(file: string): Store {
         sql.insertOutbox.run(e.id, destination, meta.receivedAt, meta.receivedAt, meta.ip ?? null, meta.userAgent ?? null);
       }
     }
-    if (accepted > 0) sql.addToCount.run(accepted);
+    stored += accepted;
     return { accepted, duplicates: events.length - accepted };
   });
 
@@ -180,8 +189,7 @@ export function openSqliteStore(file: string): Store {
   const remove = db.transaction((ids: string[]): number => {
     const pending = sql.deletePendingOutbox.run(list(ids)).changes;
     sql.deleteOutbox.run(list(ids));
-    const { changes } = sql.deleteEvents.run(list(ids));
-    sql.addToCount.run(-changes);
+    stored -= sql.deleteEvents.run(list(ids)).changes;
     return pending;
   });
 
@@ -219,12 +227,15 @@ export function openSqliteStore(file: string): Store {
       return { events: rows.map(toStored), next: more && rows.length > 0 ? String(rows[rows.length - 1]!.seq) : null };
     },
 
-    count: async () => sql.count.get() as number,
+    count: async () => {
+      sql.alive.get(); // throws if the database is gone: a health check must not say ok then
+      return stored;
+    },
 
     known: async (ids) => sql.known.all(list([...new Set(ids)])) as string[],
 
     deleteOlderThan: async (before, limit) => {
-      const ids = sql.oldest.all(before, limit) as string[];
+      const ids = sql.oldest.all({ before, limit }) as string[];
       if (ids.length > 0) remove(ids);
       return ids.length;
     },

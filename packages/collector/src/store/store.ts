@@ -56,13 +56,14 @@ export interface Store extends Outbox {
    * @throws RangeError if `before` is not a cursor this store handed out
    */
   list(query: ListQuery): Promise<EventsPage>;
-  /** How many events are stored; kept as a counter, so it costs no scan. */
+  /** How many events are stored; kept as a counter, so that it costs no scan. */
   count(): Promise<number>;
   /** Which of `ids` are stored (each once, in the order given). */
   known(ids: string[]): Promise<string[]>;
   /**
-   * Retention: deletes up to `limit` events received before `before` (ms since the epoch), oldest
-   * first, with their outbox rows; returns how many events went. Call again while it returns `limit`.
+   * Retention: deletes up to `limit` events received before `before` (ms since the epoch), the
+   * oldest first, with their outbox rows; returns how many went. Call again while it returns
+   * more than 0: bounded batches leave ingest free to go on in between.
    */
   deleteOlderThan(before: number, limit: number): Promise<number>;
   /** Erasure: deletes every event whose `anonymousId` or `userId` is `id`, and their outbox rows. */
