@@ -66,7 +66,11 @@ export interface Store extends Outbox {
    * more than 0: bounded batches leave ingest free to go on in between.
    */
   deleteOlderThan(before: number, limit: number): Promise<number>;
-  /** Erasure: deletes every event whose `anonymousId` or `userId` is `id`, and their outbox rows. */
+  /**
+   * Erasure (GDPR/CCPA): deletes every event of one person, with their outbox rows: `id` as a user
+   * id or an anonymous id, and the anonymous ids their signed-in events carry (the same person
+   * before signing in; not another user's events on that browser). Events that arrive meanwhile may stay.
+   */
   eraseUser(id: string): Promise<Erased>;
   close(): Promise<void>;
 }
