@@ -34,7 +34,7 @@ const typescript = (inline) => ({
   },
 });
 
-const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || /^web-vitals(\/|$)/.test(id) || id === 'react' || id === 'vue' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
+const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || /^web-vitals(\/|$)/.test(id) || id === 'react' || id === 'vue' || id === 'better-sqlite3' || id === 'postgres' || id.startsWith('node:') || builtinModules.includes(id);
 
 const compress = { passes: 2, pure_getters: true, unsafe_arrows: true };
 const min = (extra = {}) => terser({ ecma: 2020, module: true, compress, format: { comments: false }, ...extra });

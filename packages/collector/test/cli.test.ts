@@ -39,10 +39,12 @@ function copyDependencies(from: string, to: string, seen = new Set<string>()): v
     if (range.startsWith('workspace:') || INSTALL_ONLY.has(name) || seen.has(name)) continue;
     seen.add(name);
     const dir = packageDir(from, name);
+    // Some packages (postgres) run from their src/ folder: that one is read.
+    const runsFromSrc = /"\.?\/?src\//.test(readFileSync(join(dir, 'package.json'), 'utf8'));
     cpSync(dir, join(to, 'node_modules', name), {
       recursive: true,
       dereference: true,
-      filter: (path) => !UNREAD.has(basename(path)) && basename(path) !== 'node_modules',
+      filter: (path) => !(UNREAD.has(basename(path)) && !(runsFromSrc && path === join(dir, 'src'))) && basename(path) !== 'node_modules',
     });
     copyDependencies(dir, to, seen);
   }
