@@ -13,6 +13,6 @@ export interface PostgresCluster {
   stop(): void;
 }
 /** Starts a cluster in a temporary folder on a free port; `durable: false` (default) turns fsync off. */
-export declare function startPostgres(options?: { durable?: boolean; maxConnections?: number }): Promise<PostgresCluster>;
+export declare function startPostgres(options?: { durable?: boolean; maxConnections?: number; settings?: Record<string, string | number> }): Promise<PostgresCluster>;
 /** `PostgreSQL 15.18 (…)`, or null without PostgreSQL. */
 export declare function postgresVersion(): string | null;

@@ -60,9 +60,10 @@ let exitHook = false;
 /**
  * Starts a PostgreSQL cluster with a superuser `waybill` (no password, loopback only) and resolves
  * `{ url, port, stop }`: `url` is `postgres://waybill@127.0.0.1:<port>/postgres`.
- * `durable: false` (the default, for tests) turns fsync off; the bench keeps it on.
+ * `durable: false` (the default, for tests) turns fsync off; the bench keeps it on. `settings`: more
+ * server settings, such as `{ shared_buffers: '512MB' }`.
  */
-export async function startPostgres({ durable = false, maxConnections = 200 } = {}) {
+export async function startPostgres({ durable = false, maxConnections = 200, settings = {} } = {}) {
   const found = findPostgres();
   if (!found.available) throw new Error(`cannot start PostgreSQL: ${found.reason}`);
   const { bin, user } = found;
@@ -88,15 +89,16 @@ export async function startPostgres({ durable = false, maxConnections = 200 } = 
   try {
     const init = run('initdb', ['-D', data, '-A', 'trust', '-U', 'waybill', '-E', 'UTF8', '--locale=C', '--no-sync']);
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.error}`);
-    const settings = [
+    const flags = [
       '-c listen_addresses=127.0.0.1',
       `-k ${dir}`,
       `-c max_connections=${maxConnections}`,
       ...(durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+      ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
     ];
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const start = run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} ${settings.join(' ')}`, 'start']);
+      const start = run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} ${flags.join(' ')}`, 'start']);
       if (start.status === 0) {
         running.add(stopCluster);
         let stopped = false;

@@ -62,6 +62,16 @@ describe.skipIf(!withPostgres)('PostgreSQL', () => {
       for (const s of [a!, b!, c!]) expect(await s.count()).toBe(0);
     });
 
+    it('store batches of the same new ids in opposite orders, sent to two at once, once each (no deadlock reaches the page)', async () => {
+      const [a, b] = await stores(await pg.database(), 2);
+      for (let round = 0; round < 20; round++) {
+        const events = storable(...Array.from({ length: 30 }, () => makeEvent()));
+        const results = await Promise.all([a!.insert(events, { receivedAt: 1 }, () => []), b!.insert([...events].reverse(), { receivedAt: 1 }, () => [])]);
+        expect(results[0].accepted + results[1].accepted).toBe(30);
+      }
+      expect(await a!.count()).toBe(600);
+    });
+
     it('never hand one outbox row to two workers claiming at once', async () => {
       const url = await pg.database();
       const workers = await stores(url, 3);

@@ -45,6 +45,25 @@ function jsonbSafe(json: string): string {
 
 type EventRow = { seq: string; event: Record<string, unknown>; received_at: string };
 
+/** Tries of a batch that PostgreSQL chose as a deadlock's victim. */
+const DEADLOCK_TRIES = 5;
+
+/**
+ * Runs `statement` again when PostgreSQL broke a deadlock by failing it. Two batches holding the
+ * same new ids in different orders (a page's retry reaching another collector while the first
+ * copy is being stored) each wait for the other's rows; one is failed, and its second try finds
+ * the other's committed rows as duplicates.
+ */
+async function retryDeadlock<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= DEADLOCK_TRIES) throw error;
+    }
+  }
+}
+
 /**
  * Opens the PostgreSQL store at `url` (`postgres://user:password@host:port/database`; the
  * usual `PG*` environment variables fill in what it leaves out), and brings its schema up to date
@@ -84,25 +103,25 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       }
       if (events.length === 0) return { accepted: 0, duplicates: 0 };
       const batch = `[${events.map(({ json }: StorableEvent) => jsonbSafe(json)).join(',')}]`;
-      const [{ accepted }] = await sql<[{ accepted: number }]>`
+      const [{ accepted }] = await retryDeadlock(() => sql<[{ accepted: number }]>`
         WITH batch AS (
           SELECT e, ord FROM jsonb_array_elements(${batch}::text::jsonb) WITH ORDINALITY AS b (e, ord)
         ), added AS (
           INSERT INTO waybill.events (id, type, name, ts, received_at, anonymous_id, session_id, user_id, event)
-          SELECT e->>'id', e->>'type', e->>'name', (e->>'ts')::float8, ${meta.receivedAt}, e->>'anonymousId', e->>'sessionId', e->>'userId', e
+          SELECT e->>'id', e->>'type', e->>'name', (e->>'ts')::float8, ${meta.receivedAt}::bigint, e->>'anonymousId', e->>'sessionId', e->>'userId', e
           FROM batch ORDER BY ord
           ON CONFLICT (id) DO NOTHING
           RETURNING id
         ), outbox AS (
           INSERT INTO waybill.outbox (event_id, destination, next_attempt_at, created_at, ip, user_agent)
-          SELECT r.event_id, r.destination, ${meta.receivedAt}, ${meta.receivedAt}, ${meta.ip ?? null}, ${meta.userAgent ?? null}
+          SELECT r.event_id, r.destination, ${meta.receivedAt}::bigint, ${meta.receivedAt}::bigint, ${meta.ip ?? null}::text, ${meta.userAgent ?? null}::text
           FROM unnest(${routed.ids}::text[], ${routed.destinations}::text[]) WITH ORDINALITY AS r (event_id, destination, ord)
           WHERE r.event_id IN (SELECT id FROM added)
           ORDER BY r.ord
         ), counted AS (
           UPDATE waybill.event_count SET events = events + (SELECT count(*) FROM added) WHERE slot = pg_backend_pid() % ${COUNT_SLOTS}
         )
-        SELECT count(*)::int AS accepted FROM added`;
+        SELECT count(*)::int AS accepted FROM added`);
       return { accepted, duplicates: events.length - accepted };
     },
 
@@ -134,12 +153,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async deleteOlderThan(before, limit) {
       // The oldest `limit` in receive order, of which those received before the cutoff (a clock
       // that ran ahead can leave rows here that are not old yet: they go once they are). Bounded:
-      // never a walk of the whole table looking for old rows when there are none.
+      // never a walk of the whole table looking for old rows when there are none. Rows another
+      // collector is deleting are left to it (SKIP LOCKED), rather than waited for.
       const [{ deleted }] = await sql<[{ deleted: number }]>`
-        WITH oldest AS (
-          SELECT id, received_at FROM waybill.events ORDER BY seq LIMIT ${limit}
+        WITH doomed AS (
+          SELECT id FROM waybill.events
+          WHERE seq IN (SELECT seq FROM waybill.events ORDER BY seq LIMIT ${limit}) AND received_at < ${before}
+          FOR UPDATE SKIP LOCKED
         ), gone AS (
-          DELETE FROM waybill.events WHERE id IN (SELECT id FROM oldest WHERE received_at < ${before}) RETURNING id
+          DELETE FROM waybill.events WHERE id IN (SELECT id FROM doomed) RETURNING id
         ), outbox AS (
           DELETE FROM waybill.outbox WHERE event_id IN (SELECT id FROM gone)
         ), counted AS (
