@@ -10,9 +10,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   //   which is rare, scans without blocking ingest (readers never block writers here).
   // - `event` is jsonb, so reports can query it; the store replaces what jsonb cannot hold (U+0000,
   //   unpaired surrogates) with U+FFFD.
-  // - The count is kept in slots, one per connection (by backend pid): each insert adds to its
-  //   own slot in its own statement, so that concurrent inserts never wait on one row, and the
-  //   count is exact across any number of collectors (the sum of 16 rows, never a scan).
+  // - The count is kept in 16 slots, picked by backend pid: each insert adds to its connection's
+  //   slot in its own statement, so that concurrent inserts seldom wait on one row (only
+  //   connections whose pids match modulo 16 share one), and the count is exact across any
+  //   number of collectors (the sum of 16 rows, never a scan).
   // - `error_at` comes from a sequence, so that the latest error wins across processes.
   `CREATE TABLE waybill.events (
      seq          bigint GENERATED ALWAYS AS IDENTITY,
