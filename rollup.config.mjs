@@ -34,7 +34,7 @@ const typescript = (inline) => ({
   },
 });
 
-const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || /^web-vitals(\/|$)/.test(id) || id === 'react' || id === 'vue' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
+const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || /^web-vitals(\/|$)/.test(id) || id === 'react' || id === 'vue' || id === 'better-sqlite3' || id === 'postgres' || id.startsWith('node:') || builtinModules.includes(id);
 
 // Internal fields and methods end in `_` (`lane.ready_`) and are renamed at build time, as
 // preact and web-vitals do; a trailing `_` cannot match TikTok's `ttq._i`. The short names are

@@ -7,7 +7,11 @@ const USAGE = `usage: waybill-collector [options]
 
   --port <n>             port to listen on (default 8787; 0 picks a free port)
   --host <address>       address to listen on (default 127.0.0.1)
-  --db <file>            SQLite database file (default ./waybill.db)
+  --db <file or url>     SQLite database file, or a PostgreSQL URL postgres://user@host/db
+                         (default: DATABASE_URL if set, else ./waybill.db); prefer DATABASE_URL
+                         and PGPASSWORD for PostgreSQL, which keep the password out of ps
+  --db-pool <n>          PostgreSQL connections this process keeps at most (default 10)
+  --retention-days <n>   delete events received more than <n> days ago (checked hourly)
   --allow-origin <list>  origin allowed to send events, such as https://shop.example;
                          repeat it or separate origins with commas; * allows any
   --static <dir>         serve the files of <dir> on every other path
@@ -26,7 +30,9 @@ function parse(argv) {
     options: {
       port: { type: 'string', default: '8787' },
       host: { type: 'string', default: '127.0.0.1' },
-      db: { type: 'string', default: './waybill.db' },
+      db: { type: 'string' },
+      'db-pool': { type: 'string' },
+      'retention-days': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true, default: [] },
       static: { type: 'string' },
       'admin-token': { type: 'string' },
@@ -37,6 +43,11 @@ function parse(argv) {
   });
   if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
     throw new Error(`--port must be a number from 0 to 65535, not "${values.port}"`);
+  }
+  for (const flag of ['db-pool', 'retention-days']) {
+    if (values[flag] !== undefined && !/^[1-9]\d{0,8}$/.test(values[flag])) {
+      throw new Error(`--${flag} must be a whole number of at least 1, not "${values[flag]}"`);
+    }
   }
   return values;
 }
@@ -62,7 +73,9 @@ if (options.help) {
   let collector;
   try {
     collector = createCollector({
-      db: options.db,
+      db: options.db ?? (process.env.DATABASE_URL || './waybill.db'),
+      dbPool: options['db-pool'] && Number(options['db-pool']),
+      retentionDays: options['retention-days'] && Number(options['retention-days']),
       allowedOrigins: options['allow-origin'].flatMap((list) => list.split(',')).map((o) => o.trim()).filter(Boolean),
       staticDir: options.static,
       adminToken: options['admin-token'] ?? process.env.WAYBILL_ADMIN_TOKEN,

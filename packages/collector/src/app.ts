@@ -9,6 +9,7 @@ import { originGuard } from './origins';
 import { fail } from './reply';
 import { collectRoutes, type CollectDeps } from './routes/collect';
 import { adminOnly, readRoutes } from './routes/read';
+import { userRoutes } from './routes/users';
 import { resolveStatic, serveFile } from './static';
 
 /** What the app is made of. */
@@ -18,6 +19,8 @@ export interface AppDeps extends CollectDeps {
   /** Where the routes are: `''`, or a path such as `/api/waybill` for `/api/waybill/collect`. */
   basePath: string;
   adminToken: string | undefined;
+  /** Whether `DELETE /users/{id}` may erase (only with an admin token). */
+  canErase: boolean;
   log: Log;
   /** Whether `log` wants a line per request (building one costs a URL parse). */
   logRequests: boolean;
@@ -69,10 +72,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   collectRoutes(app, deps);
   readRoutes(app, { store: deps.store, stats: () => ({ ...counters }), admin });
+  userRoutes(app, { store: deps.store, canErase: deps.canErase });
   deps.extend?.(app, admin);
   only(app, '/collect', 'POST, OPTIONS');
   only(app, '/health', 'GET, HEAD');
   only(app, '/events', 'GET, HEAD');
+  only(app, '/users/:id', 'DELETE');
 
   const root = deps.staticRoot;
   if (root !== undefined) {

@@ -4,10 +4,12 @@ import { createApp } from './app';
 import type { Env } from './env';
 import type { Log, LogLevel } from './log';
 import { nodeHost } from './node';
-import { adminToken, allowedOrigins, badOption, basePath, positiveBytes, show, staticFolder } from './options';
+import { adminToken, allowedOrigins, badOption, basePath, positiveBytes, positiveInteger, show, staticFolder } from './options';
 import type { ForwardDestination, Outbox } from './outbox';
-import { openSqliteStore } from './store/sqlite';
-import type { EventsPage, Route, Store } from './store/store';
+import { startRetention } from './retention';
+import { isPostgresUrl, openStore } from './store/open';
+import { redacted } from './store/postgres';
+import type { Erased, EventsPage, Route } from './store/store';
 import type { ValidEvent } from './wire';
 
 /**
@@ -18,7 +20,8 @@ export interface Forwarding {
   /**
    * The destinations `event` is forwarded to, by the consent it was collected under: one outbox
    * row each, written in the same transaction as the event. Throwing fails the batch (a 500,
-   * which the SDK retries): an acknowledged event is never missing from the outbox.
+   * which the SDK retries): an acknowledged event is never missing from the outbox. A function of
+   * the event alone: the PostgreSQL store asks it of a batch's duplicates too, and drops the answer.
    */
   route(event: ValidEvent): ForwardDestination[];
   /** Starts the worker; the function it returns stops it (`close()` awaits it before closing the store). */
@@ -29,8 +32,20 @@ export interface Forwarding {
 
 /** Options of {@link createCollector}. */
 export interface CollectorOptions {
-  /** SQLite file; created (with its folder) if missing. `':memory:'` keeps nothing. Default `'./waybill.db'`. */
+  /**
+   * Where events are stored: a SQLite file, created (with its folder) if missing (`':memory:'`
+   * keeps nothing), or a PostgreSQL database, `'postgres://user:password@host:5432/database'`
+   * (the `PG*` environment variables, such as `PGPASSWORD`, fill in what the URL leaves out),
+   * which any number of collectors may share. Default `'./waybill.db'`.
+   */
   db?: string;
+  /** PostgreSQL only: connections this collector keeps at most. Default 10. */
+  dbPool?: number;
+  /**
+   * Delete events received more than this many days ago (with their outbox rows): at start, then
+   * hourly, in batches of 1,000 that ingest runs between. Default: keep everything.
+   */
+  retentionDays?: number;
   /**
    * Origins (`scheme://host[:port]`, such as `'https://shop.example'`) whose pages may send events
    * and read answers; `'*'` allows any. Same-origin requests are always allowed, `Origin: null` never.
@@ -106,6 +121,11 @@ export interface Collector {
   stats(): CollectorStats;
   /** Stored events, newest first (in the order they were received), and the cursor of the next page. */
   events(query?: EventsQuery): Promise<EventsPage>;
+  /**
+   * Erasure (GDPR/CCPA): deletes every event of one person, `id` being their user id or an
+   * anonymous id, and their outbox rows; resolves how many (what `DELETE /users/{id}` answers).
+   */
+  eraseUser(id: string): Promise<Erased>;
   /** Stops the server (if listening) and the forwarding worker, then closes the database. */
   close(): Promise<void>;
 }
@@ -114,10 +134,11 @@ const noRoute: Route = () => [];
 
 /**
  * Creates the first-party collector: `POST /collect` validates (wire format v1), deduplicates
- * (by event id) and stores events in SQLite, with their outbox rows for forwarding; `GET /health`
- * and `GET /events` report what it holds.
- * @throws TypeError (code `ERR_INVALID_ARG_VALUE`) naming a bad option; Error if the database
- *   cannot be created, opened or written.
+ * (by event id) and stores events in SQLite or PostgreSQL, with their outbox rows for forwarding;
+ * `GET /health` and `GET /events` report what it holds.
+ * @throws TypeError (code `ERR_INVALID_ARG_VALUE`) naming a bad option; Error if the SQLite
+ *   database cannot be created, opened or written. A PostgreSQL database is opened in the
+ *   background: `listen()` rejects if it cannot be, and each request waits for it.
  */
 export function createCollector(options: CollectorOptions = {}): Collector {
   const maxBodyBytes = positiveBytes(options.maxBodyBytes ?? 256 * 1024);
@@ -127,6 +148,14 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   const base = basePath(options.basePath);
   const { forward } = options;
   if (forward !== undefined && typeof forward?.route !== 'function') throw badOption(`forward must have a route function, not ${show(forward)}`);
+  const db = options.db ?? './waybill.db';
+  // A URL of another database (mysql://, from a DATABASE_URL meant for something else) is not a file name.
+  if (typeof db !== 'string' || db === '' || (/^[a-z][\w+.-]*:\/\//i.test(db) && !isPostgresUrl(db) && !db.startsWith('file:'))) {
+    throw badOption(`db must be a SQLite file or a postgres:// URL, not ${show(redacted(String(db)))}`);
+  }
+  const pool = options.dbPool === undefined ? undefined : positiveInteger('dbPool', options.dbPool);
+  if (pool !== undefined && !isPostgresUrl(db)) throw badOption('dbPool is for a PostgreSQL db (postgres://...) only');
+  const retentionDays = options.retentionDays === undefined ? undefined : positiveInteger('retentionDays', options.retentionDays);
   const log: Log = (line, level) => {
     try {
       options.log?.(line, level);
@@ -135,7 +164,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     }
   };
 
-  const store: Store = openSqliteStore(options.db ?? './waybill.db');
+  const { store, ready } = openStore(db, { pool });
   const counters: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
   const app = createApp({
     store,
@@ -147,6 +176,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     staticRoot,
     basePath: base,
     adminToken: token,
+    canErase: token !== undefined,
     trustProxy: options.trustProxy === true,
     route: forward?.route ?? noRoute,
     extend: forward?.routes && ((hono, admin) => forward.routes!(hono, store, admin)),
@@ -160,12 +190,14 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     void store.close();
     throw error;
   }
+  const stopRetention = retentionDays === undefined ? undefined : startRetention(store, retentionDays, log);
   let closing: Promise<void> | undefined;
 
   return {
     fetch: (request, env) => fetch(request, env as Env['Bindings']),
     handle: node.handle,
-    listen: node.listen,
+    // The database first: a collector that cannot store must not take traffic.
+    listen: (port, host) => (ready ? ready().then(() => node.listen(port, host)) : node.listen(port, host)),
     stats: () => ({ ...counters }),
     events(query = {}) {
       const { limit } = query;
@@ -174,9 +206,11 @@ export function createCollector(options: CollectorOptions = {}): Collector {
       }
       return store.list(query);
     },
+    eraseUser: (id) => store.eraseUser(id),
     close() {
       closing ??= (async () => {
         await node.close();
+        await stopRetention?.();
         await stopWorker?.();
         await store.close();
       })();

@@ -1,12 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ForwardDestination, OutboxRow, OutboxStats } from '../outbox';
+import type { ForwardDestination, OutboxRow } from '../outbox';
 import { migrate } from './migrations';
+import { DESTINATIONS, emptyStats } from './stats';
 import type { EventsPage, Store, StoredEvent } from './store';
-
-/** Every destination `stats` reports, even with no rows yet. */
-const DESTINATIONS: readonly ForwardDestination[] = ['tiktok', 'ga4'];
 
 /**
  * How long a statement waits for a lock held by another process. SQLite waits synchronously, so
@@ -282,8 +280,7 @@ export function openSqliteStore(file: string): Store {
     retryDead: async (destination) => sql.retryDead.run({ destination: destination ?? null }).changes,
 
     async stats(now) {
-      const empty = (): OutboxStats => ({ pending: 0, sent: 0, failed: 0, dead: 0, expired: 0, oldestPendingMs: null, lastError: null });
-      const stats = Object.fromEntries(DESTINATIONS.map((d) => [d, empty()])) as Record<ForwardDestination, OutboxStats>;
+      const stats = emptyStats();
       for (const row of sql.stats.all() as StatsRow[]) {
         const entry = stats[row.destination as ForwardDestination];
         if (!entry) continue; // a destination this version no longer forwards to
