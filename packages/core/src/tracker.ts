@@ -106,6 +106,8 @@ const tracker = ({
   let storageState: string | undefined;
   /** order of events stored by this page, for events of the same millisecond */
   let seq = 0;
+  /** the destinations' `forward`, for every event's `context.forward`; replaced, never changed, as events keep it */
+  let forward: string[] = [];
 
   const state = (lane: Lane) => consent.get()[lane.d.category] || 'pending';
   const granted = (lane: Lane) => state(lane) == 'granted';
@@ -338,6 +340,7 @@ const tracker = ({
     const i = ids.touch(now);
     if (props) {
       const e = { id: (id as string) || uuid(), type, name, props, ts: now, context: pageContext(consent.get()) } as unknown as WaybillEvent;
+      if (forward[0]) e.context.forward = forward;
       return stamp(e, i);
     }
   };
@@ -361,6 +364,8 @@ const tracker = ({
     if (typeof d?.send != 'function' || typeof d.name != 'string' || typeof d.category != 'string') return warn('use: bad destination', d);
     const lane: Lane = { d, p: [], b: [], q: Promise.resolve(), n: 0 };
     lanes.push(lane);
+    // Two destinations may name the same one (two pixels): the collector reads the list as a set.
+    if (d.forward) forward = [...forward, d.forward];
     tell(lane, consent.get());
     if (granted(lane)) open(lane);
   };
