@@ -37,10 +37,10 @@ const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || id ===
 
 const min = (extra = {}) => terser({ ecma: 2020, module: true, compress: { passes: 2, pure_getters: true, unsafe_arrows: true }, format: { comments: false }, ...extra });
 
-/** ESM + .d.ts for a package. Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version. */
-const esm = (name, browser = true) => [
-  { input: `packages/${name}/src/index.ts`, external, plugins: [typescript(false), browser && min()], output: { file: `packages/${name}/dist/index.js`, format: 'es', sourcemap: true } },
-  { input: `packages/${name}/src/index.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/index.d.ts`, format: 'es' } },
+/** ESM + .d.ts for a package (or one of its subpath `entry` modules). Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version. */
+const esm = (name, browser = true, entry = 'index') => [
+  { input: `packages/${name}/src/${entry}.ts`, external, plugins: [typescript(false), browser && min()], output: { file: `packages/${name}/dist/${entry}.js`, format: 'es', sourcemap: true } },
+  { input: `packages/${name}/src/${entry}.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/${entry}.d.ts`, format: 'es' } },
 ];
 
 const copyToDemo = () => ({
@@ -57,6 +57,9 @@ export default [
   ...esm('first-party'),
   // Adapters are built when their package exists (they land one at a time).
   ...['tiktok', 'ga4', 'consent'].filter((name) => existsSync(`packages/${name}/src/index.ts`)).flatMap((name) => esm(name)),
+  // The vendor mappings, `@waybill/tiktok/events` and `@waybill/ga4/events`: shared with the collector's forwarding.
+  ...esm('tiktok', true, 'events'),
+  ...esm('ga4', true, 'events'),
   ...esm('collector', false),
   {
     // The script-tag bundle: core + first-party, configured by data-* attributes.

@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@waybill\/([\w-]+)$/, replacement: resolve('packages/$1/src/index.ts') }],
+    alias: [
+      { find: /^@waybill\/([\w-]+)$/, replacement: resolve('packages/$1/src/index.ts') },
+      { find: /^@waybill\/([\w-]+)\/events$/, replacement: resolve('packages/$1/src/events.ts') },
+    ],
   },
   define: { __VERSION__: JSON.stringify('0.0.0-test') },
   test: {
