@@ -44,3 +44,32 @@ export const ga4Event = (
     return { name: gaEvent, params: fit(params, trimmed) };
   }
 };
+
+/**
+ * Event names GA4 reserves: the Measurement Protocol refuses them, and gtag.js events under
+ * them are dropped. (Collector only: the adapter does not import it.)
+ */
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+  'ad_activeview',
+  'ad_click',
+  'ad_exposure',
+  'ad_impression',
+  'ad_query',
+  'adunit_exposure',
+  'app_clear_data',
+  'app_install',
+  'app_update',
+  'app_remove',
+  'error',
+  'first_open',
+  'first_visit',
+  'in_app_purchase',
+  'notification_dismiss',
+  'notification_foreground',
+  'notification_open',
+  'notification_receive',
+  'os_update',
+  'screen_view',
+  'session_start',
+  'user_engagement',
+]);
