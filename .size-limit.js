@@ -73,10 +73,50 @@ export default [
     },
     "limit": "180 B"
   },
+  // @waybill/web-vitals: the plugin may add at most 0.25 kB over the web-vitals library it imports,
+  // so the library is measured alone too (its own growth shows there, not as ours).
+  {
+    "name": "web-vitals library alone (onCLS, onFCP, onINP, onLCP, onTTFB)",
+    "import": {
+      "packages/web-vitals/node_modules/web-vitals/dist/web-vitals.js": "{ onCLS, onFCP, onINP, onLCP, onTTFB }"
+    },
+    "limit": "2.92 kB"
+  },
+  {
+    "name": "web-vitals plugin + web-vitals (npm)",
+    "import": {
+      "packages/web-vitals/dist/index.js": "{ webVitals }"
+    },
+    "limit": "3.12 kB"
+  },
+  {
+    "name": "web-vitals attribution build alone",
+    "import": {
+      "packages/web-vitals/node_modules/web-vitals/dist/web-vitals.attribution.js": "{ onCLS, onFCP, onINP, onLCP, onTTFB }"
+    },
+    "limit": "5.12 kB"
+  },
+  {
+    "name": "web-vitals plugin, attribution + web-vitals/attribution (npm)",
+    "import": {
+      "packages/web-vitals/dist/attribution.js": "{ webVitals }"
+    },
+    "limit": "5.36 kB"
+  },
   {
     "name": "script tag: waybill.min.js (core, first-party, tiktok, ga4, all consent bridges)",
     "path": "packages/browser/dist/waybill.min.js",
-    "limit": "7.09 kB"
+    "limit": "7.18 kB"
+  },
+  {
+    "name": "script tag add-on: waybill-vitals.min.js (data-web-vitals)",
+    "path": "packages/browser/dist/waybill-vitals.min.js",
+    "limit": "3.11 kB"
+  },
+  {
+    "name": "script tag add-on: waybill-vitals-attribution.min.js (data-web-vitals=\"attribution\")",
+    "path": "packages/browser/dist/waybill-vitals-attribution.min.js",
+    "limit": "5.32 kB"
   },
   {
     "name": "script tag: stub, minified (not compressed)",

@@ -15,8 +15,9 @@ const VERSION = pkg('core').version;
 const typescript = (inline) => ({
   name: 'waybill-ts',
   resolveId(id, importer) {
-    const m = /^@waybill\/([\w-]+)$/.exec(id);
-    if (m && inline) return resolve(`packages/${m[1]}/src/index.ts`);
+    // `@waybill/x` is packages/x/src/index.ts; a subpath export `@waybill/x/y` is packages/x/src/y.ts.
+    const m = /^@waybill\/([\w-]+)(?:\/([\w-]+))?$/.exec(id);
+    if (m && inline) return resolve(`packages/${m[1]}/src/${m[2] || 'index'}.ts`);
     if (importer && id.startsWith('.') && !id.endsWith('.ts')) {
       const file = resolve(dirname(importer), id + '.ts');
       if (existsSync(file)) return file;
@@ -33,7 +34,7 @@ const typescript = (inline) => ({
   },
 });
 
-const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
+const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || /^web-vitals(\/|$)/.test(id) || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
 
 const min = (extra = {}) => terser({ ecma: 2020, module: true, compress: { passes: 2, pure_getters: true, unsafe_arrows: true }, format: { comments: false }, ...extra });
 
@@ -42,6 +43,9 @@ const esm = (name, browser = true, entry = 'index') => [
   { input: `packages/${name}/src/${entry}.ts`, external, plugins: [typescript(false), browser && min()], output: { file: `packages/${name}/dist/${entry}.js`, format: 'es', sourcemap: true } },
   { input: `packages/${name}/src/${entry}.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/${entry}.d.ts`, format: 'es' } },
 ];
+
+/** @waybill/web-vitals and @waybill/web-vitals/attribution. */
+const VITALS_ENTRIES = { index: 'packages/web-vitals/src/index.ts', attribution: 'packages/web-vitals/src/attribution.ts' };
 
 const copyToDemo = () => ({
   name: 'copy-to-demo',
@@ -61,12 +65,33 @@ export default [
   ...esm('tiktok', true, 'events'),
   ...esm('ga4', true, 'events'),
   ...esm('collector', false),
+  // web-vitals: the attribution build is its own entry (a separate import), and both entries
+  // share one chunk, so one registry of started trackers stops either from reporting twice.
+  {
+    input: VITALS_ENTRIES,
+    external,
+    plugins: [typescript(false), min()],
+    output: { dir: 'packages/web-vitals/dist', format: 'es', sourcemap: true, chunkFileNames: '[name].js' },
+  },
+  {
+    input: VITALS_ENTRIES,
+    external,
+    plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })],
+    output: { dir: 'packages/web-vitals/dist', format: 'es', chunkFileNames: '[name].d.ts' },
+  },
   {
     // The script-tag bundle: core + first-party, configured by data-* attributes.
     input: 'packages/browser/src/index.ts',
     plugins: [typescript(true), nodeResolve({ browser: true }), min({ module: false })],
     output: { file: 'packages/browser/dist/waybill.min.js', format: 'iife', plugins: [copyToDemo()] },
   },
+  // The Core Web Vitals add-ons waybill.min.js loads for data-web-vitals (="attribution"):
+  // web-vitals is about 3 kB brotli, too much to put in every shop's script tag.
+  ...['vitals', 'vitals-attribution'].map((name) => ({
+    input: `packages/browser/src/${name}.ts`,
+    plugins: [typescript(true), nodeResolve({ browser: true }), min({ module: false })],
+    output: { file: `packages/browser/dist/waybill-${name}.min.js`, format: 'iife' },
+  })),
   {
     // The copy-paste stub, also shipped as a file.
     input: 'packages/browser/src/stub.ts',

@@ -19,6 +19,8 @@ export interface ShopPageOptions {
   batchSize?: number;
   flushInterval?: number;
   title?: string;
+  /** More attributes for the script tag (script mode), e.g. `data-web-vitals`. */
+  attributes?: string;
 }
 
 const IMPORT_MAP = {
@@ -26,6 +28,10 @@ const IMPORT_MAP = {
     '@waybill/core': '/pkg/core/index.js',
     '@waybill/first-party': '/pkg/first-party/index.js',
     'idb-keyval': '/node_modules/idb-keyval/dist/index.js',
+    '@waybill/web-vitals': '/pkg/web-vitals/index.js',
+    '@waybill/web-vitals/attribution': '/pkg/web-vitals/attribution.js',
+    'web-vitals': '/node_modules/web-vitals/dist/web-vitals.js',
+    'web-vitals/attribution': '/node_modules/web-vitals/dist/web-vitals.attribution.js',
   },
 };
 
@@ -33,7 +39,7 @@ const IMPORT_MAP = {
 const DONE = 'window.pageScriptDone = true;';
 
 /** HTML of a shop page using the built SDK. */
-export function shopPage({ mode, script = '', batchSize, flushInterval, title = 'Waybill test shop' }: ShopPageOptions): string {
+export function shopPage({ mode, script = '', batchSize, flushInterval, title = 'Waybill test shop', attributes = '' }: ShopPageOptions): string {
   const head = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>`;
   const body = `</head><body><h1>${title}</h1></body></html>`;
   if (mode === 'script') {
@@ -42,6 +48,7 @@ export function shopPage({ mode, script = '', batchSize, flushInterval, title = 
       'data-debug',
       batchSize === undefined ? '' : `data-batch-size="${batchSize}"`,
       flushInterval === undefined ? '' : `data-flush-interval="${flushInterval}"`,
+      attributes,
     ].join(' ');
     return `${head}
 <script>${readStub()}</script>

@@ -66,16 +66,19 @@ const TYPES: Record<string, string> = {
 };
 
 const IDB_KEYVAL_DIR = dirname(createRequire(join(ROOT, 'packages/core/package.json')).resolve('idb-keyval/package.json'));
+// web-vitals exports no package.json; its main file is in dist/.
+const WEB_VITALS_DIR = dirname(dirname(createRequire(join(ROOT, 'packages/web-vitals/package.json')).resolve('web-vitals')));
 
 /**
  * The folder and file a static URL maps to (see the import map in pages.ts):
- * `/pkg/<name>/<file>` from `packages/<name>/dist`, idb-keyval from its package, and
+ * `/pkg/<name>/<file>` from `packages/<name>/dist`, idb-keyval and web-vitals from their packages, and
  * the script-tag files (`/waybill.min.js`, `/waybill-stub.js`) from `packages/browser/dist`.
  */
 function staticFile(pathname: string): { base: string; rest: string } {
   const pkg = /^\/pkg\/([a-z0-9-]+)(\/.*)$/.exec(pathname);
   if (pkg) return { base: join(ROOT, 'packages', pkg[1]!, 'dist'), rest: pkg[2]! };
   if (pathname.startsWith('/node_modules/idb-keyval/')) return { base: IDB_KEYVAL_DIR, rest: pathname.slice('/node_modules/idb-keyval'.length) };
+  if (pathname.startsWith('/node_modules/web-vitals/')) return { base: WEB_VITALS_DIR, rest: pathname.slice('/node_modules/web-vitals'.length) };
   return { base: join(ROOT, 'packages/browser/dist'), rest: pathname };
 }
 
@@ -86,6 +89,8 @@ const BUILT = [
   'packages/core/dist/index.js',
   'packages/first-party/dist/index.js',
   'packages/collector/dist/index.js',
+  'packages/web-vitals/dist/index.js',
+  'packages/browser/dist/waybill-vitals.min.js',
 ];
 
 /** The built collector: tests run against what ships, not the sources. */

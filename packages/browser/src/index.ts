@@ -1,4 +1,4 @@
-import { createTracker, type Destination, type Tracker } from '@waybill/core';
+import { createTracker, loadScript, type Destination, type Tracker } from '@waybill/core';
 import { firstParty } from '@waybill/first-party';
 import { tiktok } from '@waybill/tiktok';
 import { ga4 } from '@waybill/ga4';
@@ -61,4 +61,16 @@ if (!existing?.track) {
   const api = Object.assign(call, tracker) as Api;
   w.waybill = api;
   for (const args of existing?.q || []) call(...(Array.from(args) as [unknown]));
+
+  // data-web-vitals (="attribution": with the element behind LCP, INP and CLS): Core Web Vitals
+  // from an add-on beside this file, or at data-web-vitals-src, so the web-vitals library (3 kB)
+  // costs nothing to shops that do not ask for it. It reports to `window.waybill`, set above.
+  if (data.webVitals != null && data.webVitals != 'false') {
+    try {
+      loadScript(data.webVitalsSrc || new URL(data.webVitals == 'attribution' ? 'waybill-vitals-attribution.min.js' : 'waybill-vitals.min.js', script!.src).href);
+    } catch {
+      // An inline copy of this bundle has no URL to find the add-on beside: data-web-vitals-src is needed.
+      if (debug) console.warn('[waybill] data-web-vitals: no data-web-vitals-src');
+    }
+  }
 }
