@@ -174,16 +174,17 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   async function runOnce(): Promise<number> {
-    let handled = 0;
-    for (const vendor of vendors) {
-      try {
-        handled += await round(vendor);
-      } catch (error) {
-        // The store failed (locked, disk full): leased rows come back when their lease ends.
-        log(`${vendor.destination}: forwarding failed: ${(error as Error).message}`);
-      }
-    }
-    return handled;
+    // Destinations side by side: a slow or failing vendor does not hold the other back.
+    const handled = await Promise.all(
+      vendors.map((vendor) =>
+        round(vendor).catch((error: Error) => {
+          // The store failed (locked, disk full): leased rows come back when their lease ends.
+          log(`${vendor.destination}: forwarding failed: ${error.message}`);
+          return 0;
+        }),
+      ),
+    );
+    return handled.reduce((a, b) => a + b, 0);
   }
 
   async function run() {
