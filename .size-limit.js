@@ -39,6 +39,24 @@ export default [
     "limit": "4.76 kB"
   },
   {
+    "name": "react binding (core + @waybill/react, npm; react itself not counted)",
+    "import": {
+      "packages/core/dist/index.js": "{ createTracker }",
+      "packages/react/dist/index.js": "{ WaybillProvider, useWaybill, useConsent, usePageViews }"
+    },
+    "ignore": ["react"],
+    "limit": "4.18 kB"
+  },
+  {
+    "name": "vue binding (core + @waybill/vue, npm; vue itself not counted)",
+    "import": {
+      "packages/core/dist/index.js": "{ createTracker }",
+      "packages/vue/dist/index.js": "{ waybill, useWaybill, useConsent }"
+    },
+    "ignore": ["vue"],
+    "limit": "4.07 kB"
+  },
+  {
     "name": "consent: tcf bridge (npm)",
     "import": {
       "packages/consent/dist/index.js": "{ tcf }"

@@ -34,13 +34,17 @@ const typescript = (inline) => ({
   },
 });
 
-const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || /^web-vitals(\/|$)/.test(id) || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
+const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || /^web-vitals(\/|$)/.test(id) || id === 'react' || id === 'vue' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
 
-const min = (extra = {}) => terser({ ecma: 2020, module: true, compress: { passes: 2, pure_getters: true, unsafe_arrows: true }, format: { comments: false }, ...extra });
+const compress = { passes: 2, pure_getters: true, unsafe_arrows: true };
+const min = (extra = {}) => terser({ ecma: 2020, module: true, compress, format: { comments: false }, ...extra });
 
-/** ESM + .d.ts for a package (or one of its subpath `entry` modules). Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version. */
-const esm = (name, browser = true, entry = 'index') => [
-  { input: `packages/${name}/src/${entry}.ts`, external, plugins: [typescript(false), browser && min()], output: { file: `packages/${name}/dist/${entry}.js`, format: 'es', sourcemap: true } },
+/**
+ * ESM + .d.ts for a package (or one of its subpath `entry` modules). Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version.
+ * `banner` is a directive for the top of the module, which terser is told to keep.
+ */
+const esm = (name, browser = true, banner, entry = 'index') => [
+  { input: `packages/${name}/src/${entry}.ts`, external, plugins: [typescript(false), browser && min(banner && { compress: { ...compress, directives: false } })], output: { file: `packages/${name}/dist/${entry}.js`, format: 'es', sourcemap: true, banner } },
   { input: `packages/${name}/src/${entry}.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/${entry}.d.ts`, format: 'es' } },
 ];
 
@@ -62,8 +66,12 @@ export default [
   // Adapters are built when their package exists (they land one at a time).
   ...['tiktok', 'ga4', 'consent'].filter((name) => existsSync(`packages/${name}/src/index.ts`)).flatMap((name) => esm(name)),
   // The vendor mappings, `@waybill/tiktok/events` and `@waybill/ga4/events`: shared with the collector's forwarding.
-  ...esm('tiktok', true, 'events'),
-  ...esm('ga4', true, 'events'),
+  ...esm('tiktok', true, undefined, 'events'),
+  ...esm('ga4', true, undefined, 'events'),
+  // Framework bindings: react and vue stay the shop's own (peer dependencies).
+  // 'use client': Next.js (React Server Components) may import the hooks only into client components.
+  ...esm('react', true, "'use client';"),
+  ...esm('vue'),
   ...esm('collector', false),
   // web-vitals: the attribution build is its own entry (a separate import), and both entries
   // share one chunk, so one registry of started trackers stops either from reporting twice.

@@ -10,7 +10,7 @@ export default defineConfig({
   },
   define: { __VERSION__: JSON.stringify('0.0.0-test') },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.{ts,tsx}'],
     environment: 'node',
     // Vendor scripts the adapters inject cannot load in happy-dom; count that as loaded instead
     // of printing an error per test (the real loading is tested in Chromium, e2e/vendors.spec.ts).

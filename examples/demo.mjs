@@ -1,7 +1,11 @@
 // `pnpm start`: serves the demo shop (examples/storefront) from a real Waybill collector,
 // so a newcomer can watch events arrive once they consent, and none before.
-// Run after `pnpm build`. Environment: PORT (default 8787).
+// `pnpm start:react` / `pnpm start:vue` (`node examples/demo.mjs react-shop|vue-shop`): the same
+// collector and live events page in front of a framework shop's Vite build, with the TikTok and
+// GA4 stand-ins, through examples/spa-server.mjs.
+// Run after `pnpm build` (and the shop's build). Environment: PORT (default 8787; 8788 React, 8789 Vue).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +26,14 @@ function fail(message) {
   process.exit(1);
 }
 
-const port = Number(process.env.PORT ?? 8787);
+/** The framework shops: their default port and name. */
+const SPAS = { 'react-shop': { port: 8788, name: 'React shop' }, 'vue-shop': { port: 8789, name: 'Vue shop' } };
+const spaName = process.argv[2];
+if (spaName !== undefined && !Object.hasOwn(SPAS, spaName)) fail(`Unknown shop "${spaName}": use ${Object.keys(SPAS).join(' or ')}, or nothing for the storefront.`);
+const spa = spaName && { ...SPAS[/** @type {keyof typeof SPAS} */ (spaName)], dir: join(root, 'examples', spaName, 'dist') };
+if (spa && !existsSync(join(spa.dir, 'index.html'))) fail(`The ${spa.name} is not built. Run \`pnpm start:${spaName.replace('-shop', '')}\` (it builds first).`);
+
+const port = Number(process.env.PORT ?? (spa ? spa.port : 8787));
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a port number, not "${process.env.PORT}".`);
 if (!existsSync(collectorEntry) || !existsSync(join(shop, 'waybill.min.js')) || !existsSync(join(shop, 'waybill-stub.js'))) {
   fail('The demo needs the built packages. Run `pnpm start` (it builds first) or `pnpm build`.');
@@ -55,7 +66,27 @@ const collector = createCollector({
   },
 });
 
-const url = await collector.listen(port, HOST).catch(async (/** @type {NodeJS.ErrnoException} */ error) => {
+/** What a vendor stand-in reports (see e2e/stand-ins): one line per pixel or gtag call. @param {any} hit */
+const logHit = (hit) => {
+  if (hit?.vendor === 'tiktok' && hit.method === 'track') console.log(`  ${green('←')} TikTok stand-in: ${hit.args[0]}`);
+  if (hit?.vendor === 'ga4' && hit.command === 'event') console.log(`  ${green('←')} GA4 stand-in: ${hit.args[0]}`);
+};
+
+/** The framework shop's server in front of the collector, or the collector itself (the storefront). @returns {Promise<string>} */
+async function listen() {
+  if (!spa) return collector.listen(port, HOST);
+  const { spaHandler } = await import('./spa-server.mjs');
+  const server = createServer(spaHandler({ dir: spa.dir, collector, onHit: logHit }));
+  await new Promise((done, reject) => {
+    server.once('error', reject);
+    server.listen(port, HOST, () => done(undefined));
+  });
+  closeServer = () => new Promise((done) => (server.closeAllConnections(), server.close(() => done(undefined))));
+  return `http://${HOST}:${port}`;
+}
+let closeServer = async () => {};
+
+const url = await listen().catch(async (/** @type {NodeJS.ErrnoException} */ error) => {
   await collector.close();
   removeData();
   return fail(error.code === 'EADDRINUSE'
@@ -64,7 +95,7 @@ const url = await collector.listen(port, HOST).catch(async (/** @type {NodeJS.Er
 });
 
 console.log(`
-  ${bold('Waybill demo')} is running.
+  ${bold(spa ? `Waybill ${spa.name}` : 'Waybill demo')} is running.
 
   Shop          ${bold(`${url}/`)}
   Live events   ${bold(`${url}/events.html`)}
@@ -72,7 +103,8 @@ console.log(`
   Try it:
     1. Browse the shop: Waybill sends nothing and stores nothing.
     2. In the consent banner choose "Accept all", or "Manage preferences" and
-       analytics only: events arrive. "Reject all": nothing ever does.
+       analytics only: events arrive. "Reject all": nothing ever does.${spa ? `
+       With marketing granted the TikTok stand-in gets its events too; GA4's needs analytics.` : ''}
     3. Buy something and watch the whole funnel, from view_item_list to purchase.
     4. "Privacy settings" in the footer lets you change your mind; a category
        you turn off stops at once.
@@ -104,6 +136,7 @@ async function stop(signal) {
   stopping = true;
   clearInterval(ticker);
   try {
+    await closeServer();
     await collector.close();
   } finally {
     removeData();
