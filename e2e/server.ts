@@ -39,8 +39,8 @@ export interface TestSite {
   readonly url: string;
   /** Every request to `/collect` so far (across restarts), oldest first. */
   readonly requests: readonly CollectRequest[];
-  /** Serve `html` at `path` (default: a fresh path); returns the page's absolute URL. */
-  addPage(html: string, path?: string): string;
+  /** Serve `html` at `path` (default: a fresh path); returns the page's absolute URL. `headers` replace the default `cache-control: no-store` and add to the content type. */
+  addPage(html: string, path?: string, headers?: Record<string, string>): string;
   /** Answer the next `count` requests to `/collect` with `status` (and `headers`) instead of the collector. */
   failNext(count: number, status: number, headers?: Record<string, string>): void;
   /** Hold responses for `path` (e.g. `/waybill.min.js`) until the returned function is called. */
@@ -129,7 +129,7 @@ export async function startSite(): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'waybill-e2e-'));
   const db = join(dir, 'collector.db');
   const requests: CollectRequest[] = [];
-  const pages = new Map<string, string>();
+  const pages = new Map<string, { html: string; headers?: Record<string, string> }>();
   const held = new Map<string, Promise<void>>();
   const failures: Failure[] = [];
   let pastStats: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
@@ -200,8 +200,8 @@ export async function startSite(): Promise<TestSite> {
     if (pathname === '/collect') return collect(req, res);
     const page = pages.get(pathname);
     if (page !== undefined) {
-      res.writeHead(200, { 'content-type': TYPES['.html']!, 'cache-control': 'no-store' });
-      res.end(page);
+      res.writeHead(200, { 'content-type': TYPES['.html']!, ...(page.headers ?? { 'cache-control': 'no-store' }) });
+      res.end(page.html);
       return;
     }
     return serveFile(pathname, res);
@@ -251,8 +251,8 @@ export async function startSite(): Promise<TestSite> {
       return origin;
     },
     requests,
-    addPage(html, path = `/page-${++pageCount}`) {
-      pages.set(path, html);
+    addPage(html, path = `/page-${++pageCount}`, headers) {
+      pages.set(path, { html, headers });
       return origin + path;
     },
     failNext(count, status, headers = {}) {
