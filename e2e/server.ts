@@ -69,6 +69,23 @@ const IDB_KEYVAL_DIR = dirname(createRequire(join(ROOT, 'packages/core/package.j
 // web-vitals exports no package.json; its main file is in dist/.
 const WEB_VITALS_DIR = dirname(dirname(createRequire(join(ROOT, 'packages/web-vitals/package.json')).resolve('web-vitals')));
 
+const Database = createRequire(join(ROOT, 'packages/collector/package.json'))('better-sqlite3') as typeof import('better-sqlite3');
+
+/**
+ * The events a collector stored in its SQLite file `db`, oldest first (receive order), optionally
+ * only those named `name`. Read from the file, synchronously, as any SQLite client can.
+ */
+export function readStoredEvents(db: string, name?: string): StoredEvent[] {
+  const reader = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    const where = name === undefined ? '' : 'WHERE name = ?';
+    const rows = reader.prepare(`SELECT event, received_at FROM events ${where} ORDER BY rowid`).all(...(name === undefined ? [] : [name]));
+    return (rows as { event: string; received_at: number }[]).map((row) => ({ ...JSON.parse(row.event), receivedAt: row.received_at }));
+  } finally {
+    reader.close();
+  }
+}
+
 /**
  * The folder and file a static URL maps to (see the import map in pages.ts):
  * `/pkg/<name>/<file>` from `packages/<name>/dist`, idb-keyval and web-vitals from their packages, and
@@ -270,7 +287,7 @@ export async function startSite(): Promise<TestSite> {
     start,
     events(name) {
       if (!collector) throw new Error('the site is stopped: start() it to read the collector');
-      return collector.events(name === undefined ? {} : { name }).reverse();
+      return readStoredEvents(db, name);
     },
     stats: () => (collector ? addStats(pastStats, collector.stats()) : pastStats),
     async close() {

@@ -115,18 +115,19 @@ console.log(`
 
 // Echo arrivals in the terminal too, so the console tells the same story as the page.
 let seen = { accepted: 0, duplicates: 0 };
-const ticker = setInterval(() => {
+const ticker = setInterval(async () => {
   const now = collector.stats();
   const fresh = now.accepted - seen.accepted;
   const doubled = now.duplicates - seen.duplicates;
+  seen = now;
   if (fresh > 0) {
+    const { events } = await collector.events({ limit: Math.min(fresh, 20) }).catch(() => ({ events: [] })); // closed meanwhile
     /** @type {string[]} */
-    const names = collector.events({ limit: Math.min(fresh, 20) }).map((/** @type {{ name: string }} */ e) => e.name).reverse();
+    const names = events.map((/** @type {{ name: string }} */ e) => e.name).reverse();
     const more = fresh > names.length ? `, and ${fresh - names.length} more` : '';
     console.log(`  ${green('←')} ${fresh} event${fresh === 1 ? '' : 's'}: ${names.join(', ')}${more}`);
   }
   if (doubled > 0) console.log(dim(`  ← ${doubled} duplicate${doubled === 1 ? '' : 's'} (already stored, counted once)`));
-  seen = now;
 }, 1000);
 
 let stopping = false;

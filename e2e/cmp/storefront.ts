@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Collector, StoredEvent } from '@waybill/collector';
 import { copyVendor } from '../../examples/storefront/vendor.mjs';
-import { ROOT } from '../server';
+import { ROOT, readStoredEvents } from '../server';
 
 export const SHOP_DIR = join(ROOT, 'examples/storefront');
 
@@ -37,7 +37,8 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
   copyVendor();
   const { createCollector } = (await import(pathToFileURL(join(ROOT, 'packages/collector/dist/index.js')).href)) as typeof import('@waybill/collector');
   const dir = mkdtempSync(join(tmpdir(), 'waybill-shop-'));
-  const collector: Collector = createCollector({ db: join(dir, 'shop.db'), staticDir: SHOP_DIR });
+  const db = join(dir, 'shop.db');
+  const collector: Collector = createCollector({ db, staticDir: SHOP_DIR });
   const paths: string[] = [];
   let posts = 0;
 
@@ -68,7 +69,7 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
     url,
     paths,
     collectRequests: () => posts,
-    events: (name) => collector.events(name === undefined ? {} : { name }).reverse(),
+    events: (name) => readStoredEvents(db, name),
     async close() {
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StoredEvent } from '@waybill/collector';
 import { spaHandler } from '../../examples/spa-server.mjs';
-import { ROOT } from '../server';
+import { ROOT, readStoredEvents } from '../server';
 import type { GtagHit, TikTokHit } from '../stand-ins/vendors';
 
 /** Which shop, and which build of it: `dist` ships; `dist-dev` is React/Vue in development mode (StrictMode's double effects, framework warnings). */
@@ -36,7 +36,8 @@ export async function startSpaShop(name: ShopName, build: Build = 'dist'): Promi
   if (!existsSync(join(dir, 'index.html'))) throw new Error(`${dir} is missing: run \`pnpm build:shops\` before the end-to-end tests`);
   const { createCollector } = (await import(pathToFileURL(join(ROOT, 'packages/collector/dist/index.js')).href)) as typeof import('@waybill/collector');
   const data = mkdtempSync(join(tmpdir(), 'waybill-spa-'));
-  const collector = createCollector({ db: join(data, 'shop.db'), staticDir: join(ROOT, 'examples/storefront') });
+  const db = join(data, 'shop.db');
+  const collector = createCollector({ db, staticDir: join(ROOT, 'examples/storefront') });
   const hits: (TikTokHit | GtagHit)[] = [];
   const scripts: string[] = [];
   let posts = 0;
@@ -52,7 +53,7 @@ export async function startSpaShop(name: ShopName, build: Build = 'dist'): Promi
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     collectRequests: () => posts,
-    events: (event) => collector.events(event === undefined ? {} : { name: event }).reverse(),
+    events: (event) => readStoredEvents(db, event),
     tiktok: () => sorted<TikTokHit>('tiktok'),
     gtag: () => sorted<GtagHit>('ga4'),
     vendorScripts: () => [...scripts],

@@ -11,7 +11,10 @@ const USAGE = `usage: waybill-collector [options]
   --allow-origin <list>  origin allowed to send events, such as https://shop.example;
                          repeat it or separate origins with commas; * allows any
   --static <dir>         serve the files of <dir> on every other path
-  --verbose              log each request to stderr (errors are always logged)
+  --admin-token <token>  require Authorization: Bearer <token> on /events and the other
+                         admin routes (or set WAYBILL_ADMIN_TOKEN, which keeps it out of ps)
+  --trust-proxy          take the browser's address from X-Forwarded-For (behind a proxy)
+  --verbose              log each request to stderr (warnings and errors are always logged)
   --help                 show this help
 `;
 
@@ -26,6 +29,8 @@ function parse(argv) {
       db: { type: 'string', default: './waybill.db' },
       'allow-origin': { type: 'string', multiple: true, default: [] },
       static: { type: 'string' },
+      'admin-token': { type: 'string' },
+      'trust-proxy': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -60,12 +65,18 @@ if (options.help) {
       db: options.db,
       allowedOrigins: options['allow-origin'].flatMap((list) => list.split(',')).map((o) => o.trim()).filter(Boolean),
       staticDir: options.static,
+      adminToken: options['admin-token'] ?? process.env.WAYBILL_ADMIN_TOKEN,
+      trustProxy: options['trust-proxy'],
       log: (line, level) => {
-        if (options.verbose || level === 'error') process.stderr.write(`${line}\n`);
+        if (options.verbose || level !== 'info') process.stderr.write(`${line}\n`);
       },
     });
     const url = await collector.listen(Number(options.port), options.host);
     process.stdout.write(`waybill collector listening on ${url}\n`);
+    const loopback = /^(127\.|localhost$|\[?::1\]?$)/.test(options.host);
+    if (!loopback && !options['admin-token'] && !process.env.WAYBILL_ADMIN_TOKEN) {
+      process.stderr.write('warning: GET /events is open to anyone who can reach this address: set WAYBILL_ADMIN_TOKEN\n');
+    }
   } catch (error) {
     process.stderr.write(`waybill-collector: ${error.message}\n`);
     await collector?.close();

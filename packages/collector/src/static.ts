@@ -1,21 +1,10 @@
+// Static files for the paths the collector does not own (the demo shop, a small site). Hono's
+// serveStatic neither refuses dotfiles nor checks where a symlink leads, and a file that shrinks
+// while it is sent would end a short answer as if complete: this module keeps those three rules
+// and borrows the rest (content types, HEAD, streaming into the Response).
 import { open, realpath, stat } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { sendError } from './http';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { getMimeType } from 'hono/utils/mime';
 
 const isFile = async (path: string): Promise<boolean> => {
   try {
@@ -29,8 +18,7 @@ const isFile = async (path: string): Promise<boolean> => {
 function servable(root: string, path: string): boolean {
   const rel = relative(root, path);
   if (rel === '') return true;
-  if (isAbsolute(rel) || rel.split(sep).some((part) => part.startsWith('.'))) return false;
-  return true;
+  return !isAbsolute(rel) && !rel.split(sep).some((part) => part.startsWith('.'));
 }
 
 /** The real path of `path` if it is a servable file under `root`, else `undefined`. */
@@ -67,39 +55,46 @@ export async function resolveStatic(root: string, pathname: string): Promise<str
 }
 
 /**
- * Serves GET/HEAD of a file under `root` (a real, absolute path). The file is streamed, so its
- * size costs no memory; if it cannot be read to the announced length, the connection is cut
- * so that the client sees a failure, not a short file.
+ * The answer for GET/HEAD of `path` (a real file path from {@link resolveStatic}), or `undefined`
+ * if it cannot be opened. The file streams from disk, so its size costs no memory. If it cannot be
+ * read to the announced length, the connection must be cut, so that the client sees a failure,
+ * not a short file: `cut` does it where it can (on Node) and says so; otherwise the body errors,
+ * which makes the host cut it.
  */
-export async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = await resolveStatic(root, pathname);
+export async function serveFile(path: string, method: string, cut: () => boolean): Promise<Response | undefined> {
   // the size comes from the opened file, so it is the size of what is sent
-  const file = path === undefined ? undefined : await open(path).catch(() => undefined);
+  const file = await open(path).catch(() => undefined);
   const stats = await file?.stat().catch(() => undefined);
   if (!file || !stats) {
     await file?.close();
-    return sendError(res, 404, 'not found');
+    return undefined;
   }
-  res.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[extname(path!).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': stats.size,
+  const headers = {
+    'Content-Type': getMimeType(path) ?? 'application/octet-stream',
+    'Content-Length': String(stats.size),
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
-  });
-  if (req.method === 'HEAD' || stats.size === 0) {
+  };
+  if (method === 'HEAD' || stats.size === 0) {
     await file.close();
-    return void res.end();
+    return new Response(null, { headers });
   }
-  const stream = file.createReadStream({ end: stats.size - 1 }); // closes the file when done
-  stream.on('end', () => {
-    // the file shrank while it was being sent: cut the connection rather than end a short answer
-    if (stream.bytesRead !== stats.size) res.destroy();
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { bytesRead, buffer } = await file.read({ buffer: new Uint8Array(Math.min(64 * 1024, stats.size - sent)) });
+      if (bytesRead === 0) {
+        if (!cut()) controller.error(new Error(`${path} shrank while it was sent`));
+        return;
+      }
+      sent += bytesRead;
+      controller.enqueue(buffer.subarray(0, bytesRead));
+      if (sent === stats.size) {
+        controller.close();
+        await file.close();
+      }
+    },
+    cancel: () => file.close(),
   });
-  try {
-    await pipeline(stream, res);
-  } catch (error) {
-    // the client went away: nothing to report
-    if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-    throw error;
-  }
+  return new Response(body, { headers });
 }

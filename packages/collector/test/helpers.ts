@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, onTestFinished } from 'vitest';
-import { createCollector, type Collector, type CollectorOptions } from '@waybill/collector';
+import { createCollector, type Collector, type CollectorOptions, type EventsQuery, type StoredEvent } from '@waybill/collector';
 
 let counter = 0;
 
@@ -49,6 +49,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<{ 
   const url = await collector.listen(0);
   return { collector, url };
 }
+
+/** The events `collector.events(query)` lists (newest first), without the page's cursor. */
+export const stored = async (collector: Collector, query?: EventsQuery): Promise<StoredEvent[]> => (await collector.events(query)).events;
 
 /** `POST /collect` with a text/plain body, as `sendBeacon` sends it. */
 export const post = (url: string, body: string, headers: Record<string, string> = {}): Promise<Response> =>

@@ -4,7 +4,7 @@ import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createCollector } from '@waybill/collector';
-import { batch, expectAlive, expectError, makeEvent, post, rawRequest, startCollector, tempDir } from './helpers';
+import { batch, expectAlive, expectError, makeEvent, post, rawRequest, startCollector, tempDir, stored } from './helpers';
 
 const SHOP = 'https://shop.example';
 
@@ -16,17 +16,69 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(res.headers.get('vary')).toMatch(/Origin/);
-    expect(collector.events()).toHaveLength(1);
+    expect(await stored(collector)).toHaveLength(1);
   });
 
   it('refuses a POST from an origin not on the list, and stores nothing', async () => {
     const { collector, url } = await startCollector({ allowedOrigins: [SHOP] });
     const res = await post(url, batch([makeEvent()]), { Origin: 'https://evil.example' });
     expect(await expectError(res, 403)).toBe('origin not allowed');
-    expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    expect(collector.events()).toHaveLength(0);
+    expect(await stored(collector)).toHaveLength(0);
     expect(collector.stats().requests).toBe(1);
     await expectAlive(url);
+  });
+
+  // The SDK must see the refusal to stop retrying and say why: the page may read the 403, which
+  // holds nothing but that refusal (no credentials allowed, no data, no other route).
+  it('lets the refused page read its 403, and nothing more', async () => {
+    const { url } = await startCollector({ allowedOrigins: [SHOP] });
+    const evil = 'https://evil.example';
+    const res = await post(url, batch([makeEvent()]), { Origin: evil });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBe(evil);
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(res.headers.get('vary')).toMatch(/Origin/);
+    expect(await res.json()).toEqual({ error: 'origin not allowed' });
+    for (const path of ['/events', '/health']) {
+      const read = await fetch(`${url}${path}`, { headers: { Origin: evil } });
+      expect(read.headers.get('access-control-allow-origin'), path).toBeNull();
+    }
+  });
+
+  it('logs each refused origin once, at warn, naming the flag that allows it', async () => {
+    const lines: [string, string][] = [];
+    const { url } = await startCollector({ allowedOrigins: [SHOP], log: (line, level) => lines.push([line, level]) });
+    for (const origin of ['http://localhost:5173', 'http://localhost:5173', 'null', 'null', 'https://b.example']) {
+      await post(url, batch([makeEvent()]), { Origin: origin });
+    }
+    await post(url, batch([makeEvent()]), { Origin: SHOP });
+    expect(lines.filter(([, level]) => level === 'warn')).toEqual([
+      ['refused events from origin http://localhost:5173: add --allow-origin http://localhost:5173 (allowedOrigins in code) to accept them', 'warn'],
+      ['refused events from a page with Origin: null (a sandboxed frame or a file: page), which cannot be allowed', 'warn'],
+      ['refused events from origin https://b.example: add --allow-origin https://b.example (allowedOrigins in code) to accept them', 'warn'],
+    ]);
+  });
+
+  it('stops warning after 100 refused origins, saying so once', async () => {
+    const warnings: string[] = [];
+    const { url } = await startCollector({ log: (line, level) => level === 'warn' && warnings.push(line) });
+    for (let i = 0; i < 102; i++) await post(url, batch([]), { Origin: `https://shop-${i}.example` });
+    expect(warnings).toHaveLength(101);
+    expect(warnings[100]).toBe('more origins refused: not logged any more');
+  });
+
+  it.each([
+    ['400', 'not json', {}],
+    ['413', 'x'.repeat(3000), {}],
+    ['415', batch([]), { 'Content-Type': 'image/png' }],
+  ])('lets an allowed page read a %s, and Retry-After on any answer', async (status, body, headers) => {
+    const { url } = await startCollector({ allowedOrigins: [SHOP], maxBodyBytes: 2048 });
+    const res = await post(url, body, { Origin: SHOP, ...headers });
+    expect(res.status).toBe(Number(status));
+    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/\bRetry-After\b/i);
+    const ok = await post(url, batch([]), { Origin: SHOP });
+    expect(ok.headers.get('access-control-expose-headers')).toMatch(/\bRetry-After\b/i);
   });
 
   it('allows same-origin pages without any list, and requests with no Origin', async () => {
@@ -38,7 +90,7 @@ describe('CORS', () => {
     expect(serverToServer.status).toBe(200);
     expect(serverToServer.headers.get('access-control-allow-origin')).toBeNull();
     await expectError(await post(url, batch([makeEvent()]), { Origin: SHOP }), 403);
-    expect(collector.events()).toHaveLength(2);
+    expect(await stored(collector)).toHaveLength(2);
   });
 
   it("allows any origin with '*', echoing it (credentials forbid a literal *)", async () => {
@@ -57,8 +109,9 @@ describe('CORS', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
-    expect(res.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
-    expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type, x-shop-id');
+    const list = (header: string) => (res.headers.get(header) ?? '').toLowerCase().split(/\s*,\s*/).sort();
+    expect(list('access-control-allow-methods')).toEqual(['options', 'post']);
+    expect(list('access-control-allow-headers')).toEqual(['content-type', 'x-shop-id']);
     expect(res.headers.get('access-control-max-age')).toBe('86400');
     expect(res.headers.get('vary')).toMatch(/Origin/);
   });
@@ -87,7 +140,7 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
     const preflight = await fetch(`${url}/collect`, { method: 'OPTIONS', headers: { Origin: 'null' } });
     await expectError(preflight, 403);
-    expect(collector.events()).toHaveLength(0);
+    expect(await stored(collector)).toHaveLength(0);
   });
 
   it('takes a single origin as a string, written in any case, with a default port or a trailing slash', async () => {
@@ -113,18 +166,27 @@ describe('GET /events', () => {
     await post(started.url, batch(second));
     return { ...started, ids: [...first, ...second].map((e) => e.id as string).reverse() };
   }
-  const get = async (url: string, query = '') => {
+  type Page = { events: { id: string; name: string; receivedAt: number }[]; next: string | null };
+  const page = async (url: string, query = ''): Promise<Page> => {
     const res = await fetch(`${url}/events${query}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
-    return (await res.json()) as { id: string; name: string; receivedAt: number }[];
+    return (await res.json()) as Page;
+  };
+  const get = async (url: string, query = '') => (await page(url, query)).events;
+  /** Every page from the newest, following `next`. */
+  const all = async (url: string, query: string): Promise<Page[]> => {
+    const pages = [await page(url, `?${query}`)];
+    while (pages.at(-1)!.next !== null) pages.push(await page(url, `?${query}&before=${pages.at(-1)!.next}`));
+    return pages;
   };
 
-  it('lists stored events newest first, each with receivedAt', async () => {
+  it('lists stored events newest first, each with receivedAt, and no next page when all fit', async () => {
     const { url, ids } = await seeded();
-    const events = await get(url);
+    const { events, next } = await page(url);
     expect(events.map((e) => e.id)).toEqual(ids);
     for (const e of events) expect(typeof e.receivedAt).toBe('number');
+    expect(next).toBeNull();
   });
 
   it('applies limit and name', async () => {
@@ -132,7 +194,30 @@ describe('GET /events', () => {
     expect((await get(url, '?limit=2')).map((e) => e.id)).toEqual(ids.slice(0, 2));
     expect((await get(url, '?name=view_item')).map((e) => e.id)).toEqual([ids[1], ids[3]]);
     expect((await get(url, '?name=view_item&limit=1')).map((e) => e.id)).toEqual([ids[1]]);
-    expect(await get(url, '?name=refund')).toEqual([]);
+    expect(await page(url, '?name=refund')).toEqual({ events: [], next: null });
+  });
+
+  it('reads every event, page after page, with the cursor each page gives', async () => {
+    const { url } = await startCollector();
+    const events = Array.from({ length: 250 }, (_, i) => makeEvent({ name: i % 2 ? 'odd' : 'even', context: undefined }));
+    await post(url, batch(events));
+    const pages = await all(url, 'limit=100');
+    expect(pages.map((p) => p.events.length)).toEqual([100, 100, 50]);
+    expect(pages.flatMap((p) => p.events.map((e) => e.id))).toEqual(events.map((e) => e.id).reverse());
+    // with a filter, the cursor keeps to it
+    const odd = await all(url, 'limit=40&name=odd');
+    expect(odd.map((p) => p.events.length)).toEqual([40, 40, 40, 5]);
+    expect(odd.flatMap((p) => p.events.map((e) => e.id))).toEqual(events.filter((e) => e.name === 'odd').map((e) => e.id).reverse());
+  });
+
+  it('keeps its pages steady while events arrive: new ones are only on the first page', async () => {
+    const { url } = await startCollector();
+    const older = Array.from({ length: 10 }, () => makeEvent());
+    await post(url, batch(older));
+    const first = await page(url, '?limit=4');
+    await post(url, batch([makeEvent(), makeEvent()]));
+    const second = await page(url, `?limit=4&before=${first.next}`);
+    expect(second.events.map((e) => e.id)).toEqual(older.slice(2, 6).map((e) => e.id).reverse());
   });
 
   it('returns 100 events by default and at most 1000', async () => {
@@ -151,11 +236,70 @@ describe('GET /events', () => {
     await expectAlive(url);
   });
 
+  it.each(['abc', '0', '-5', '1.5', '99999999999999999999'])('400 for a cursor that no page gave: before=%s', async (before) => {
+    const { url } = await startCollector();
+    await expectError(await fetch(`${url}/events?before=${before}`), 400, /^before must be the "next" cursor of an earlier page$/);
+  });
+
   it('is also available as collector.events()', async () => {
     const { collector, ids } = await seeded();
-    expect(collector.events().map((e) => e.id)).toEqual(ids);
-    expect(collector.events({ limit: 1 }).map((e) => e.id)).toEqual(ids.slice(0, 1));
-    expect(collector.events({ name: 'purchase' }).map((e) => e.id)).toEqual([ids[0]]);
+    expect((await stored(collector)).map((e) => e.id)).toEqual(ids);
+    const first = await collector.events({ limit: 1 });
+    expect(first.events.map((e) => e.id)).toEqual(ids.slice(0, 1));
+    expect((await stored(collector, { limit: 1, before: first.next! })).map((e) => e.id)).toEqual(ids.slice(1, 2));
+    expect((await stored(collector, { name: 'purchase' })).map((e) => e.id)).toEqual([ids[0]]);
+  });
+});
+
+describe('admin token', () => {
+  const TOKEN = 'test-admin-token-0123456789';
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  it('guards GET /events: 401 with a JSON error without the token or with a wrong one', async () => {
+    const { url } = await startCollector({ adminToken: TOKEN });
+    await post(url, batch([makeEvent()]));
+    const none = await fetch(`${url}/events`);
+    await expectError(none, 401, /admin token/);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    await expectError(await fetch(`${url}/events`, { headers: auth('wrong-admin-token-0123456789') }), 401, /wrong admin token/);
+    await expectError(await fetch(`${url}/events`, { headers: auth(TOKEN.slice(0, -1)) }), 401);
+    await expectError(await fetch(`${url}/events`, { headers: { Authorization: `Basic ${btoa(`admin:${TOKEN}`)}` } }), 401, /Bearer/);
+    const ok = await fetch(`${url}/events`, { headers: auth(TOKEN) });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { events: unknown[] }).events).toHaveLength(1);
+  });
+
+  it('leaves collection and /health open', async () => {
+    const { url } = await startCollector({ adminToken: TOKEN });
+    await expectAlive(url);
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+  });
+
+  it('guards the admin paths to come (forwarding, dashboard, erasure) before they exist', async () => {
+    const { url } = await startCollector({ adminToken: TOKEN });
+    for (const [method, path] of [['GET', '/forwarding'], ['POST', '/forwarding/retry'], ['GET', '/dashboard'], ['DELETE', '/users/anon-1']]) {
+      await expectError(await fetch(`${url}${path}`, { method }), 401);
+      await expectError(await fetch(`${url}${path}`, { method, headers: auth(TOKEN) }), 404);
+    }
+  });
+
+  it('answers an allowed cross-origin page in a way it can read, preflight included', async () => {
+    const { url } = await startCollector({ adminToken: TOKEN, allowedOrigins: [SHOP] });
+    const preflight = await fetch(`${url}/events`, {
+      method: 'OPTIONS',
+      headers: { Origin: SHOP, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
+    const refused = await fetch(`${url}/events`, { headers: { Origin: SHOP } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(SHOP);
+  });
+
+  it.each([['short'], ['has spaces in it, quite long'], ['ends=with=equals=signs'], [42]])('refuses the admin token %j at start', (adminToken) => {
+    const create = () => createCollector({ db: ':memory:', adminToken: adminToken as string });
+    expect(create).toThrow(TypeError);
+    expect(create).toThrow(/^the admin token must be at least 16 characters/);
   });
 });
 
@@ -238,9 +382,9 @@ describe('static files', () => {
     ['app.js', 'text/javascript; charset=utf-8'],
     ['mod.mjs', 'text/javascript; charset=utf-8'],
     ['style.css', 'text/css; charset=utf-8'],
-    ['data.json', 'application/json; charset=utf-8'],
-    ['app.js.map', 'application/json; charset=utf-8'],
-    ['logo.svg', 'image/svg+xml'],
+    ['data.json', 'application/json'],
+    ['app.js.map', 'application/json'],
+    ['logo.svg', 'image/svg+xml; charset=utf-8'],
     ['logo.png', 'image/png'],
     ['favicon.ico', 'image/x-icon'],
     ['notes.txt', 'text/plain; charset=utf-8'],

@@ -1,0 +1,87 @@
+// The collector's HTTP surface as one Hono app: middleware for what cuts across routes (logging,
+// origins and CORS, the admin token), then one file per route group.
+import { Hono, type MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Env } from './env';
+import type { Log } from './log';
+import { closeIfUnread } from './node';
+import { originGuard } from './origins';
+import { fail } from './reply';
+import { collectRoutes, type CollectDeps } from './routes/collect';
+import { adminOnly, readRoutes } from './routes/read';
+import { resolveStatic, serveFile } from './static';
+
+/** What the app is made of. */
+export interface AppDeps extends CollectDeps {
+  allowedOrigins: Set<string>;
+  staticRoot: string | undefined;
+  /** Where the routes are: `''`, or a path such as `/api/waybill` for `/api/waybill/collect`. */
+  basePath: string;
+  adminToken: string | undefined;
+  log: Log;
+  /** Whether `log` wants a line per request (building one costs a URL parse). */
+  logRequests: boolean;
+  /** Counted per `POST /collect`, whatever its answer. */
+  counters: CollectDeps['counters'] & { requests: number };
+  /** Adds more routes (forwarding's); admin ones go under `admin`. */
+  extend?: (app: Hono<Env>, admin: MiddlewareHandler) => void;
+}
+
+/** The path and query of a URL, as the request line had them. */
+const target = (url: string): string => {
+  const { pathname, search } = new URL(url);
+  return pathname + search;
+};
+
+/** Answers 405 naming the methods `path` takes. */
+const only = (app: Hono<Env>, path: string, allow: string) =>
+  app.all(path, (c) => fail(c, 405, `${c.req.method} is not allowed on ${c.req.path}`, { Allow: allow }));
+
+export function createApp(deps: AppDeps): Hono<Env> {
+  const { log, counters } = deps;
+  const app = new Hono<Env>().basePath(deps.basePath || '/');
+  const origins = originGuard(deps.allowedOrigins, log);
+  const admin = adminOnly(deps.adminToken);
+
+  app.use(async (c, next) => {
+    await next();
+    const { status } = c.res;
+    if (deps.logRequests) log(`${c.req.method} ${target(c.req.url)} ${status}`, status >= 500 ? 'error' : 'info');
+    closeIfUnread(c.env, status);
+  });
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse(); // the admin token's 401, made by fail()
+    log(`error ${c.req.method} ${target(c.req.url)}: ${error.stack ?? error}`, 'error');
+    return fail(c, 500, 'internal error');
+  });
+  app.notFound((c) => fail(c, 404, 'not found'));
+
+  app.use('/collect', async (c, next) => {
+    if (c.req.method === 'POST') counters.requests++;
+    return next();
+  });
+  app.use('/collect', origins({ methods: ['POST', 'OPTIONS'], refuse: true }));
+  app.use('/health', origins({ methods: ['GET', 'HEAD', 'OPTIONS'] }));
+  app.use('/events', origins({ methods: ['GET', 'HEAD', 'OPTIONS'] }));
+  for (const path of ['/forwarding', '/forwarding/*', '/users/*', '/dashboard', '/dashboard/*']) {
+    app.use(path, origins({ methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'] }), admin);
+  }
+
+  collectRoutes(app, deps);
+  readRoutes(app, { store: deps.store, stats: () => ({ ...counters }), admin });
+  deps.extend?.(app, admin);
+  only(app, '/collect', 'POST, OPTIONS');
+  only(app, '/health', 'GET, HEAD');
+  only(app, '/events', 'GET, HEAD');
+
+  const root = deps.staticRoot;
+  if (root !== undefined) {
+    app.get('*', async (c) => {
+      const path = await resolveStatic(root, c.req.path.slice(deps.basePath.length) || '/');
+      const cut = () => Boolean(c.env?.outgoing?.destroy());
+      return (path && (await serveFile(path, c.req.method, cut))) || fail(c, 404, 'not found');
+    });
+    app.all('*', (c) => fail(c, 405, `${c.req.method} is not allowed here`, { Allow: 'GET, HEAD' }));
+  }
+  return app;
+}
