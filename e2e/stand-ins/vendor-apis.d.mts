@@ -13,6 +13,8 @@ export interface ApiRequest {
   problems: string[];
   /** The status answered (undefined until answered, or for a hung request). */
   status?: number;
+  /** Closed unanswered by {@link StandIn.drop}. */
+  dropped?: boolean;
   /** The body answered, parsed when JSON. */
   answer?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the vendor's answer
 }
@@ -30,10 +32,17 @@ interface StandIn {
   readonly url: string;
   /** Every request, oldest first. */
   readonly requests: readonly ApiRequest[];
+  /** Forgets the requests so far (long benchmarks). */
+  clear(): void;
   /** Answer the next `count` requests with `status` (and `headers`, `body`), or not at all (`hang`). */
   failNext(count: number, status: number, options?: Failure): void;
-  /** Hold every answer until the returned function is called. */
-  hold(): () => void;
+  /** Hold every answer (after the next `after` ones) until the returned function is called. */
+  hold(options?: { after?: number }): () => void;
+  /**
+   * Ends the hold by dropping what it held: the connections are closed unanswered, and those
+   * requests never count as received (as a vendor that went down before taking them). Returns how many.
+   */
+  drop(): number;
   close(): Promise<void>;
 }
 

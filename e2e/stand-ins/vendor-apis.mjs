@@ -150,6 +150,8 @@ const readBody = (req) =>
 async function standIn(handle) {
   const requests = [];
   const failures = [];
+  /** Requests answered so far (or being answered). */
+  let answered = 0;
   let holding;
   const server = createServer(async (req, res) => {
     try {
@@ -163,7 +165,12 @@ async function standIn(handle) {
       }
       const record = { at: Date.now(), method: req.method, path: url.pathname, query: url.searchParams, headers: req.headers, bytes: raw.length, body, problems: [], status: undefined, answer: undefined };
       requests.push(record);
-      if (holding) await holding.promise;
+      if (holding && answered >= holding.after) {
+        holding.held.push({ record, res });
+        await holding.promise;
+        if (record.dropped) return;
+      }
+      answered++;
       const failure = failures.shift();
       if (failure) {
         if (failure.hang) return; // never answered: the client's timeout must fire
@@ -189,17 +196,32 @@ async function standIn(handle) {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     requests,
+    /** Forgets the requests so far (long benchmarks). */
+    clear() {
+      requests.length = 0;
+    },
     failNext(count, status, options = {}) {
       for (let i = 0; i < count; i++) failures.push({ status, ...options });
     },
-    hold() {
+    hold({ after = 0 } = {}) {
       let release;
       const promise = new Promise((done) => (release = done));
-      holding = { promise, release };
+      const hold = (holding = { after: answered + after, promise, release, held: [] });
       return () => {
-        holding = undefined;
+        if (holding === hold) holding = undefined;
         release();
       };
+    },
+    drop() {
+      const hold = holding;
+      if (!hold) return 0;
+      holding = undefined;
+      for (const { record, res } of hold.held) {
+        record.dropped = true;
+        res.destroy();
+      }
+      hold.release();
+      return hold.held.length;
     },
     close: () =>
       new Promise((done) => {

@@ -27,6 +27,8 @@ export interface ResolvedForwarding {
   ga4?: Ga4Forwarding;
   /** Why each destination that is off is off, to say once at start. */
   off: Partial<Record<ForwardDestination, string>>;
+  /** No credential of any destination was given: forwarding is not in use. */
+  unset?: boolean;
 }
 
 const missing = (names: [string, unknown][]) => names.filter(([, value]) => typeof value != 'string' || value.trim() == '').map(([name]) => name);
@@ -47,6 +49,7 @@ export function resolveForwarding(options: ForwardingOptions = {}): ResolvedForw
   ]);
   if (ga4Missing.length) out.off.ga4 = `GA4 Measurement Protocol off: no ${ga4Missing.join(' and no ')}`;
   else out.ga4 = { ...ga4, apiUrl: ga4.apiUrl || GA4_API_URL } as Ga4Forwarding;
+  out.unset = tiktokMissing.length + ga4Missing.length == 4;
   for (const [name, url] of [
     ['TikTok API URL', out.tiktok?.apiUrl],
     ['GA4 API URL', out.ga4?.apiUrl],
@@ -58,8 +61,15 @@ export function resolveForwarding(options: ForwardingOptions = {}): ResolvedForw
   return out;
 }
 
-/** What the collector says at start about forwarding: one line per destination. */
+/** What forwarding without any vendor credential says at start. */
+export const FORWARDING_OFF = 'server-side forwarding off: no TikTok or GA4 credentials (waybill-collector --help lists them)';
+
+/**
+ * What the collector says at start about forwarding: one line per destination, on (where to)
+ * or off (why); one line in all when no destination has any credential.
+ */
 export function describeForwarding(resolved: ResolvedForwarding): string[] {
+  if (resolved.unset) return [FORWARDING_OFF];
   const lines: string[] = [];
   if (resolved.tiktok) {
     const test = resolved.tiktok.testEventCode ? `, test event code ${resolved.tiktok.testEventCode}` : '';

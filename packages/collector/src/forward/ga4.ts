@@ -90,7 +90,10 @@ export function ga4Piece(e: ForwardedEvent, row: Pick<OutboxRow, 'meta'>, mappin
   // visitor active without inventing engagement time. First, so the 25-parameter limit keeps them.
   const session = { ...(e.sessionId && { session_id: sessionNumber(e.sessionId) }), engagement_time_msec: params.engagement_time_msec ?? 1 };
   const marketing = signal(e.consent.marketing);
-  const event = { name: mapped.name, params: fit({ ...session, ...params }, () => {}), timestamp_micros: time * 1000 };
+  // Fitted again only if the two would take it over GA4's 25 parameters (items aside).
+  const counted = Object.keys(params).length - ('items' in params ? 1 : 0) + Object.keys(session).length;
+  const withSession = counted > 25 ? fit({ ...session, ...params }, () => {}) : { ...session, ...params };
+  const event = { name: mapped.name, params: withSession, timestamp_micros: time * 1000 };
   return {
     common: {
       client_id: clientId(e),

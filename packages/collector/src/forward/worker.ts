@@ -2,6 +2,7 @@
 // the API's limits, and marks each row with the outcome. Rows are leased while in flight, so a
 // collector killed between send and mark sends that one request again after the lease, and
 // never a row it had marked sent.
+import type { Log, LogLevel } from '../log';
 import type { ForwardDestination, Outbox, OutboxRow } from '../outbox';
 import { retryDelay, type Backoff, type Outcome } from './outcome';
 import { unsendable, type Prepared, type Vendor } from './vendor';
@@ -14,14 +15,22 @@ export interface WorkerOptions extends Backoff {
   maxAttempts?: number;
   /** A request that has not answered after this long has failed (ms). Default 10,000. */
   timeoutMs?: number;
-  /** How long claimed rows stay leased to this worker (ms). Default 60,000, at least four timeouts. */
+  /** How long claimed rows stay leased to this worker (ms). Default six timeouts (60,000), at least four. */
   leaseMs?: number;
   /** Requests in flight per destination. Default 4. */
   concurrency?: number;
   /** With nothing due, look again after this long (ms), or sooner when {@link Worker.wake} is called. Default 1000. */
   pollMs?: number;
-  /** One line per failed request and per dead letter. */
-  log?: (line: string, level: 'info' | 'error') => void;
+  /**
+   * Whether the collector is busy taking events in. While it is, the worker takes at most
+   * `busyShare` of the time (it waits after each round), so forwarding never slows ingest much:
+   * a burst builds a backlog that is sent once it has passed. Default: never busy.
+   */
+  busy?: () => boolean;
+  /** Share of the time the worker may take while `busy()`. Default 0.1. */
+  busyShare?: number;
+  /** One line per failed request (`warn`) and per dead letter (`error`). */
+  log?: Log;
   /** The clock (tests). */
   now?: () => number;
   /** Jitter source (tests). */
@@ -54,8 +63,10 @@ async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<voi
 /** Creates the worker (it does nothing until {@link Worker.start} or {@link Worker.runOnce}). */
 export function createWorker(options: WorkerOptions): Worker {
   const { outbox, vendors, maxAttempts = 16, timeoutMs = 10_000, concurrency = 4, pollMs = 1000, now = Date.now, random = Math.random } = options;
-  const leaseMs = Math.max(options.leaseMs ?? 60_000, timeoutMs * 4);
-  const log = (line: string, level: 'info' | 'error' = 'error') => {
+  // Long enough for a round's requests one after another (a split request takes several), so no
+  // other worker takes rows still on their way.
+  const leaseMs = Math.max(options.leaseMs ?? timeoutMs * 6, timeoutMs * 4);
+  const log = (line: string, level: LogLevel = 'error') => {
     try {
       options.log?.(line, level);
     } catch {
@@ -128,7 +139,7 @@ export function createWorker(options: WorkerOptions): Worker {
       return outbox.sent(keys, now());
     }
     if (outcome.kind == 'retry') {
-      log(`${vendor.destination}: ${batch.length} event(s) will be retried: ${outcome.error}`);
+      log(`${vendor.destination}: ${batch.length} event(s) will be retried: ${outcome.error}`, 'warn');
       return retryLater(vendor, rows, outcome);
     }
     if (outcome.kind == 'reject' && batch.length > 1) {
@@ -187,10 +198,22 @@ export function createWorker(options: WorkerOptions): Worker {
     return handled.reduce((a, b) => a + b, 0);
   }
 
+  /** Waits `ms` (ms), or less if stopped: the pause that keeps the worker's share while ingest is busy. */
+  const yieldFor = (ms: number) =>
+    new Promise<void>((done) => {
+      const timer = setTimeout(done, ms);
+      stopping = () => (clearTimeout(timer), done());
+    }).finally(() => (stopping = undefined));
+  let stopping: (() => void) | undefined;
+  const share = Math.min(Math.max(options.busyShare ?? 0.1, 0.01), 1);
+
   async function run() {
     while (running) {
       woken = false;
+      const started = performance.now();
       const handled = await runOnce();
+      // Ingest first: while events come in, the worker keeps to its share of the time.
+      if (running && handled && options.busy?.()) await yieldFor(Math.min((performance.now() - started) * (1 / share - 1), 5000));
       if (running && !handled) {
         // Nothing due: wait for new events, the next poll, or the end of a pause.
         const resume = Math.min(...vendors.map((v) => paused.get(v.destination) ?? Infinity)) - now();
@@ -210,6 +233,7 @@ export function createWorker(options: WorkerOptions): Worker {
     async stop() {
       running = false;
       wake();
+      stopping?.();
       await loop;
       for (const vendor of vendors) vendor.close?.();
     },

@@ -4,12 +4,13 @@ import { createRouter } from '../../src/forward/route';
 import { storedEvent } from './fixtures';
 
 describe('forwarding configuration', () => {
-  it('is off per destination without its credentials, and says so in one line each', () => {
+  it('is off per destination without its credentials, and says so once, in a line each (one in all when none is set up)', () => {
     const none = resolveForwarding({});
     expect(none.tiktok).toBeUndefined();
-    expect(describeForwarding(none)).toEqual([
+    expect(describeForwarding(none), 'not in use: one line').toEqual(['server-side forwarding off: no TikTok or GA4 credentials (waybill-collector --help lists them)']);
+    expect(describeForwarding(resolveForwarding({ ga4: { apiSecret: 's' } }))).toEqual([
       'TikTok Events API off: no pixel code (--tiktok-pixel or WAYBILL_TIKTOK_PIXEL) and no access token (WAYBILL_TIKTOK_ACCESS_TOKEN)',
-      'GA4 Measurement Protocol off: no measurement id (--ga4-measurement-id or WAYBILL_GA4_MEASUREMENT_ID) and no API secret (WAYBILL_GA4_API_SECRET)',
+      'GA4 Measurement Protocol off: no measurement id (--ga4-measurement-id or WAYBILL_GA4_MEASUREMENT_ID)',
     ]);
     const tokenOnly = resolveForwarding({ tiktok: { accessToken: 't' }, ga4: { measurementId: 'G-1', apiSecret: ' ' } });
     expect(tokenOnly.off).toEqual({
