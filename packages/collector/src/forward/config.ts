@@ -19,6 +19,11 @@ export interface ForwardingOptions extends Backoff {
   concurrency?: number;
   /** With nothing due, the worker looks again after this long (ms). Default 1000. */
   pollMs?: number;
+  /**
+   * Say at start, in the collector's log, which destinations are on and which are off (and why).
+   * Default `true`; the command says it on its own output instead.
+   */
+  announce?: boolean;
 }
 
 /** The destinations that are on, with their full configuration, and a sentence per destination that is off. */

@@ -42,10 +42,10 @@ const BUSY_MS = 250;
 /**
  * Server-side forwarding for {@link createCollector}'s `forward` option. A destination is on with
  * its two credentials (TikTok: `pixelCode`, `accessToken`; GA4: `measurementId`, `apiSecret`) and
- * off without; the collector says which, once, when it starts (`announce: false` leaves that to you).
+ * off without; the collector says which, once, when it starts.
  * @throws TypeError (code `ERR_INVALID_ARG_VALUE`) naming a bad option.
  */
-export function forwarding(options: ForwardingOptions & { announce?: boolean } = {}): ForwardingPlugin {
+export function forwarding(options: ForwardingOptions = {}): ForwardingPlugin {
   const resolved = resolveForwarding(options);
   const route = createRouter({ tiktok: resolved.tiktok, ga4: resolved.ga4 });
   /** The worker of the running collector. */
