@@ -71,18 +71,19 @@ const pinMangledNames = () => ({
 });
 
 /**
- * ESM + .d.ts for a package. Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version;
- * `browser` is 'core' for core, whose internal names are mangled.
+/**
+ * ESM + .d.ts for a package (or one of its subpath `entry` modules). Browser packages ship minified with source maps (as web-vitals does),
+ * so every shop gets the small version; `browser` is 'core' for core, whose internal names are mangled.
  * `banner` is a directive for the top of the module, which terser is told to keep.
  */
-const esm = (name, browser = true, banner) => [
+const esm = (name, browser = true, banner, entry = 'index') => [
   {
-    input: `packages/${name}/src/index.ts`,
+    input: `packages/${name}/src/${entry}.ts`,
     external,
     plugins: [typescript(false), browser && (browser == 'core' ? minCore : min)(banner && { compress: { ...compress, directives: false } })],
-    output: { file: `packages/${name}/dist/index.js`, format: 'es', sourcemap: true, banner },
+    output: { file: `packages/${name}/dist/${entry}.js`, format: 'es', sourcemap: true, banner },
   },
-  { input: `packages/${name}/src/index.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/index.d.ts`, format: 'es' } },
+  { input: `packages/${name}/src/${entry}.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/${entry}.d.ts`, format: 'es' } },
 ];
 
 /** @waybill/web-vitals and @waybill/web-vitals/attribution. */
@@ -102,6 +103,9 @@ export default [
   ...esm('first-party'),
   // Adapters are built when their package exists (they land one at a time).
   ...['tiktok', 'ga4', 'consent'].filter((name) => existsSync(`packages/${name}/src/index.ts`)).flatMap((name) => esm(name)),
+  // The vendor mappings, `@waybill/tiktok/events` and `@waybill/ga4/events`: shared with the collector's forwarding.
+  ...esm('tiktok', true, undefined, 'events'),
+  ...esm('ga4', true, undefined, 'events'),
   // Framework bindings: react and vue stay the shop's own (peer dependencies).
   // 'use client': Next.js (React Server Components) may import the hooks only into client components.
   ...esm('react', true, "'use client';"),

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Collector, CollectorStats, StoredEvent } from '@waybill/collector';
+import type { Collector, CollectorStats, ForwardingOptions, StoredEvent } from '@waybill/collector';
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -58,6 +58,8 @@ export interface TestSite {
   events(name?: string): StoredEvent[];
   /** Collector counters, summed over every collector this site ran (they reset on restart). */
   stats(): CollectorStats;
+  /** The collector's own URL (not proxied, not recorded), for its admin routes such as `/forwarding`. */
+  readonly collectorUrl: string;
   /** Stop everything and delete the database. */
   close(): Promise<void>;
 }
@@ -143,11 +145,17 @@ const withoutHopByHop = <T extends Record<string, unknown>>(headers: T): T => {
 };
 
 /** Start a site on a free loopback port. */
-export async function startSite(): Promise<TestSite> {
+/** Options of {@link startSite}. */
+export interface SiteOptions {
+  /** Server-side forwarding (`forwarding(options)` of the built collector); default none. */
+  forwarding?: ForwardingOptions;
+}
+
+export async function startSite(options: SiteOptions = {}): Promise<TestSite> {
   for (const file of BUILT) {
     if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`pnpm build\` before the end-to-end tests`);
   }
-  const { createCollector } = await loadCollector();
+  const { createCollector, forwarding } = await loadCollector();
   const dir = mkdtempSync(join(tmpdir(), 'waybill-e2e-'));
   const db = join(dir, 'collector.db');
   const requests: CollectRequest[] = [];
@@ -245,7 +253,7 @@ export async function startSite(): Promise<TestSite> {
     server = s;
     port = (s.address() as AddressInfo).port;
     origin = `http://127.0.0.1:${port}`;
-    collector = createCollector({ db, allowedOrigins: [origin] });
+    collector = createCollector({ db, allowedOrigins: [origin], forward: options.forwarding && forwarding(options.forwarding) });
     collectorUrl = await collector.listen(0, '127.0.0.1');
   };
 
@@ -303,6 +311,9 @@ export async function startSite(): Promise<TestSite> {
       return readStoredEvents(db, name);
     },
     stats: () => (collector ? addStats(pastStats, collector.stats()) : pastStats),
+    get collectorUrl() {
+      return collectorUrl;
+    },
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `waybill-collector` command: runs the collector until SIGINT or SIGTERM.
 import { parseArgs } from 'node:util';
-import { createCollector } from '../dist/index.js';
+import { FORWARDING_FLAGS, createCollector, forwarding, forwardingFromFlags } from '../dist/index.js';
 
 const USAGE = `usage: waybill-collector [options]
 
@@ -17,9 +17,15 @@ const USAGE = `usage: waybill-collector [options]
   --static <dir>         serve the files of <dir> on every other path
   --admin-token <token>  require Authorization: Bearer <token> on /events and the other
                          admin routes (or set WAYBILL_ADMIN_TOKEN, which keeps it out of ps)
-  --trust-proxy          take the browser's address from X-Forwarded-For (behind a proxy)
+  --trust-proxy          take the browser's address from X-Forwarded-For (behind a proxy;
+                         or WAYBILL_TRUST_PROXY=1)
   --verbose              log each request to stderr (warnings and errors are always logged)
   --help                 show this help
+
+server-side forwarding (each flag also as its environment variable; a destination is off
+without its two credentials; pass secrets in the environment, flags show in ps):
+
+${FORWARDING_FLAGS.map((f) => `  --${f.flag}${f.boolean ? '' : ' <value>'}\n      ${f.help}; ${f.env}${f.multiple ? ' (comma-separated)' : ''}`).join('\n')}
 `;
 
 function parse(argv) {
@@ -39,6 +45,7 @@ function parse(argv) {
       'trust-proxy': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
+      ...Object.fromEntries(FORWARDING_FLAGS.map((f) => [f.flag, { type: f.boolean ? 'boolean' : 'string', multiple: f.multiple === true }])),
     },
   });
   if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
@@ -72,6 +79,12 @@ if (options.help) {
 
   let collector;
   try {
+    const forwarded = forwardingFromFlags(options, process.env);
+    for (const flag of forwarded.secretFlags) {
+      const { env } = FORWARDING_FLAGS.find((f) => f.flag === flag);
+      process.stderr.write(`warning: --${flag} shows in the process list: set ${env} instead\n`);
+    }
+    const forward = forwarding({ ...forwarded.options, announce: false });
     collector = createCollector({
       db: options.db ?? (process.env.DATABASE_URL || './waybill.db'),
       dbPool: options['db-pool'] && Number(options['db-pool']),
@@ -79,13 +92,16 @@ if (options.help) {
       allowedOrigins: options['allow-origin'].flatMap((list) => list.split(',')).map((o) => o.trim()).filter(Boolean),
       staticDir: options.static,
       adminToken: options['admin-token'] ?? process.env.WAYBILL_ADMIN_TOKEN,
-      trustProxy: options['trust-proxy'],
+      trustProxy: options['trust-proxy'] || /^(1|true|yes)$/i.test(process.env.WAYBILL_TRUST_PROXY ?? ''),
+      forward,
       log: (line, level) => {
         if (options.verbose || level !== 'info') process.stderr.write(`${line}\n`);
       },
     });
     const url = await collector.listen(Number(options.port), options.host);
     process.stdout.write(`waybill collector listening on ${url}\n`);
+    // Said once, at start: which destinations forward, and why the others do not.
+    for (const line of forward.describe()) process.stdout.write(`${line}\n`);
     const loopback = /^(127\.|localhost$|\[?::1\]?$)/.test(options.host);
     if (!loopback && !options['admin-token'] && !process.env.WAYBILL_ADMIN_TOKEN) {
       process.stderr.write('warning: GET /events is open to anyone who can reach this address: set WAYBILL_ADMIN_TOKEN\n');

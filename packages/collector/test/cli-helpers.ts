@@ -36,8 +36,9 @@ function packageDir(from: string, name: string): string {
  */
 function copyDependencies(from: string, to: string, seen = new Set<string>()): void {
   const { dependencies = {} } = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  for (const [name, range] of Object.entries(dependencies)) {
-    if (range.startsWith('workspace:') || INSTALL_ONLY.has(name) || seen.has(name)) continue;
+  for (const name of Object.keys(dependencies)) {
+    // Workspace packages too: forwarding runs @waybill/tiktok's and @waybill/ga4's mapping tables (their dist).
+    if (INSTALL_ONLY.has(name) || seen.has(name)) continue;
     seen.add(name);
     const dir = packageDir(from, name);
     // Some packages (postgres) run from their src/ folder: that one is read.

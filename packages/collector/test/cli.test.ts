@@ -27,7 +27,7 @@ describe('waybill-collector', { timeout: 30_000 }, () => {
     },
   );
 
-  it('serves with its flags, prints one line, and stops cleanly on SIGTERM', async () => {
+  it('serves with its flags, prints where it listens and that forwarding is off, and stops cleanly on SIGTERM', async () => {
     const dir = tempDir();
     const db = join(dir, 'data', 'waybill.db');
     mkdirSync(join(dir, 'site'));
@@ -50,7 +50,7 @@ describe('waybill-collector', { timeout: 30_000 }, () => {
 
     cli.child.kill('SIGTERM');
     expect(await cli.exit).toBe(0);
-    expect(cli.out.stdout).toBe(`waybill collector listening on ${url}\n`);
+    expect(cli.out.stdout).toBe(`waybill collector listening on ${url}\nserver-side forwarding off: no TikTok or GA4 credentials (waybill-collector --help lists them)\n`);
     // the refused origin is said once, even without --verbose, with the flag that allows it
     expect(cli.out.stderr).toBe(
       'refused events from origin https://d.example: add --allow-origin https://d.example (allowedOrigins in code) to accept them\n',
@@ -101,6 +101,16 @@ describe('waybill-collector', { timeout: 30_000 }, () => {
     const cli = run(['--port', '0', '--db', ':memory:', '--static', missing]);
     expect(await outcome(cli)).toBe(2);
     expect(cli.out.stderr).toBe(`waybill-collector: static folder ${JSON.stringify(missing)} does not exist or is not a folder\n`);
+  });
+
+  it.each([
+    [['--tiktok-event', 'purchase'], '--tiktok-event takes name=VendorName (or name= to send none), not "purchase"'],
+    [['--forward-max-attempts', 'many'], '--forward-max-attempts must be a whole number of at least 1, not "many"'],
+    [['--tiktok-pixel', 'C1', '--tiktok-access-token', 'token-on-the-command-line', '--tiktok-api-url', 'business-api.tiktok.com'], 'TikTok API URL "business-api.tiktok.com" is not an http(s) URL'],
+  ])('exits 2 naming a bad forwarding value: %j', async (args, message) => {
+    const cli = run(['--port', '0', '--db', ':memory:', ...args]);
+    expect(await outcome(cli)).toBe(2);
+    expect(cli.out.stderr).toContain(`waybill-collector: ${message}\n`);
   });
 
   it('exits 1 with a message when the database cannot be written', async () => {

@@ -62,7 +62,8 @@ describe.skipIf(!withPostgres)('PostgreSQL', () => {
       for (const s of [a!, b!, c!]) expect(await s.count()).toBe(0);
     });
 
-    it('store batches of the same new ids in opposite orders, sent to two at once, once each (no deadlock reaches the page)', async () => {
+    // PostgreSQL finds a deadlock only after its deadlock_timeout (1 s): a round may wait that long.
+    it('store batches of the same new ids in opposite orders, sent to two at once, once each (no deadlock reaches the page)', { timeout: 60_000 }, async () => {
       const [a, b] = await stores(await pg.database(), 2);
       for (let round = 0; round < 20; round++) {
         const events = storable(...Array.from({ length: 30 }, () => makeEvent()));

@@ -33,9 +33,10 @@ export const stamp = (e: WaybillEvent, ids: Ids) => {
 
 /**
  * The event envelope: `make(type, name, props, options)` checks the call, copies the props and
- * gives the event its id, time, ids and page context, or warns and returns nothing.
+ * gives the event its id, time, ids and page context (with the server-side destinations
+ * `forwardTo` names), or warns and returns nothing.
  */
-export const createEvents = (ids: IdStore, consent: Pick<ConsentApi, 'get'>, warn: Logger['warn']) =>
+export const createEvents = (ids: IdStore, consent: Pick<ConsentApi, 'get'>, forwardTo: () => string[], warn: Logger['warn']) =>
   (type: EventType, name: unknown, raw: unknown, options?: unknown): WaybillEvent | void => {
     if (typeof name != 'string' || !name || name.length > 128) return warn(type + ': bad name', name);
     const props = copy(raw, name, warn);
@@ -45,6 +46,8 @@ export const createEvents = (ids: IdStore, consent: Pick<ConsentApi, 'get'>, war
     const current = ids.touch_(now);
     if (props) {
       const e = { id: (id as string) || uuid(now), type, name, props, ts: now, context: pageContext(consent.get()) } as unknown as WaybillEvent;
+      const forward = forwardTo();
+      if (forward[0]) e.context.forward = forward;
       return stamp(e, current);
     }
   };

@@ -25,6 +25,8 @@ export const createQueue = (
 ) => {
   const { warn } = context;
   const stateOf = (lane: Lane) => consent.stateOf_(lane.destination_.category);
+  /** The destinations' `forward`, for every event's `context.forward`: replaced, never changed, as events keep it. */
+  let forward: string[] = [];
 
   /** Tell the destination the consent now, granted or not (for vendor signals such as Consent Mode). */
   const tell = (lane: Lane) => guard(warn, lane.destination_.name + ': consent', () => lane.destination_.consent?.(consent.get()));
@@ -76,6 +78,8 @@ export const createQueue = (
     }
     const lane = createLane(destination);
     lanes.push(lane);
+    // Two destinations may name the same one (two pixels): the collector reads the list as a set.
+    if (destination.forward) forward = [...forward, destination.forward];
     tell(lane);
     if (stateOf(lane) == 'granted') open(lane);
   };
@@ -90,7 +94,7 @@ export const createQueue = (
     }
   };
 
-  return { route_: route, add_: add, follow_: follow };
+  return { route_: route, add_: add, follow_: follow, forward_: () => forward };
 };
 
 export type Queue = ReturnType<typeof createQueue>;

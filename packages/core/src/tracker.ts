@@ -62,7 +62,7 @@ const tracker = ({
   const outbox = createOutbox(createStore(), lanes, granted, (lane) => delivery.drain_(lane, 1), log, maxEvents, maxAge);
   const delivery = createDelivery(outbox, granted, batchSize, flushInterval, warn, log);
   const queue = createQueue(lanes, consent, outbox, delivery, maxEvents, maxPending, { warn, debug }, log);
-  const make = createEvents(ids, consent, warn);
+  const make = createEvents(ids, consent, queue.forward_, warn);
   const identify = createIdentify(ids, make, queue.route_, warn);
   const gate = createGate(consent, ids, lanes, outbox, queue, storage !== false);
 

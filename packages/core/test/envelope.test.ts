@@ -128,6 +128,23 @@ describe('the event envelope', () => {
     await t.flush();
     expect(d.sent().map((e) => e.context.consent.marketing)).toEqual(['pending', 'denied']);
   });
+
+  it('lists the destinations that ask the collector to forward, and nothing when none do', async () => {
+    const d = fakeDestination();
+    const vendor = (name: string, forward?: string) => ({ name, category: 'marketing', forward, send: () => {} });
+    const t = createTracker({ destinations: [d, vendor('a'), vendor('b', 'tiktok')], consent: granted });
+    t.track('one');
+    t.use(vendor('c', 'ga4'));
+    t.use(vendor('d', 'tiktok'));
+    t.track('two');
+    await t.flush();
+    expect(d.sent().map((e) => e.context.forward)).toEqual([['tiktok'], ['tiktok', 'ga4', 'tiktok']]);
+
+    const plain = setup();
+    plain.t.track('three');
+    await plain.t.flush();
+    expect(plain.d.sent()[0]!.context).not.toHaveProperty('forward');
+  });
 });
 
 describe('campaign and click ids', () => {
