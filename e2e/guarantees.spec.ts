@@ -3,7 +3,10 @@
 // that navigate on at once, orphaned events of closed or crashed tabs taken over, and the
 // setup mistakes that used to fail silently said in the console. Every wait is on a condition.
 // e2e/measure/delivery.mjs runs the issue's rounds and prints the loss and duplicate rates.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ConsoleMessage, Page } from '@playwright/test';
+import { ROOT } from './server';
 import { MODES, browserStorage, expect, flush, poll, sdkReady, storageText, test, waitForEvents, wireEvents, type TestSite } from './fixtures';
 
 const GRANT = `wb('consent', { analytics: 'granted' });`;
@@ -162,6 +165,23 @@ test.describe('setup mistakes are said in the console, once, without data-debug'
     for (let i = 0; i < 3; i++) await page.evaluate(() => (window.sdk()!.track('view_item'), window.sdk()!.flush()));
     await poll(() => said.length, 'a warning').toBe(1);
     expect(said[0]).toMatch(/^\[waybill\] \/no-such-endpoint answered 404: events are dropped\. Check the endpoint, and that the collector allows this origin/);
+  });
+
+  test('a wrong path on a collector of another origin: one warning too (its 404 is readable)', async ({ page, site, shop }) => {
+    const { createCollector } = (await import(pathToFileURL(join(ROOT, 'packages/collector/dist/index.js')).href)) as typeof import('@waybill/collector');
+    const collector = createCollector({ db: ':memory:', allowedOrigins: [site.url] });
+    try {
+      const endpoint = `${await collector.listen(0, '127.0.0.1')}/nope`;
+      const said = warnings(page);
+      const html = await (await fetch(shop({ script: GRANT, flushInterval: 100 }))).text();
+      await page.goto(quietShop(site, html, endpoint));
+      await sdkReady(page);
+      for (let i = 0; i < 3; i++) await page.evaluate(() => (window.sdk()!.track('view_item'), window.sdk()!.flush()));
+      await poll(() => said.length, 'a warning').toBe(1);
+      expect(said[0]).toContain(`${endpoint} answered 404`);
+    } finally {
+      await collector.close();
+    }
   });
 
   test('a collector that refuses the origin (403): not retried, and said once', async ({ page, site, shop }) => {

@@ -84,6 +84,7 @@ if (options.help) {
       const { env } = FORWARDING_FLAGS.find((f) => f.flag === flag);
       process.stderr.write(`warning: --${flag} shows in the process list: set ${env} instead\n`);
     }
+    if (options['admin-token'] !== undefined) process.stderr.write('warning: --admin-token shows in the process list: set WAYBILL_ADMIN_TOKEN instead\n');
     const forward = forwarding({ ...forwarded.options, announce: false });
     collector = createCollector({
       db: options.db ?? (process.env.DATABASE_URL || './waybill.db'),

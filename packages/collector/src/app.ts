@@ -1,6 +1,6 @@
 // The collector's HTTP surface as one Hono app: middleware for what cuts across routes (logging,
 // origins and CORS, the admin token), then one file per route group.
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Env } from './env';
 import type { Log } from './log';
@@ -36,6 +36,19 @@ const target = (url: string): string => {
   return pathname + search;
 };
 
+/**
+ * For an answer no route's origin rules made (a wrong path): readable by the page that asked, so
+ * the SDK can say "answered 404" instead of retrying a CORS error for ever. It says no more than
+ * that the path is wrong: no credentials, and never for `Origin: null`.
+ */
+const readable = (c: Context<Env>): Record<string, string> | undefined => {
+  const origin = c.req.header('origin');
+  return origin && origin !== 'null' ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : undefined;
+};
+
+/** A client that went away before its request was read: nothing went wrong here. */
+const clientGone = (error: Error & { code?: string }) => error.message === 'aborted' || error.code === 'ECONNRESET' || error.code === 'ERR_STREAM_PREMATURE_CLOSE';
+
 /** Answers 405 naming the methods `path` takes. */
 const only = (app: Hono<Env>, path: string, allow: string) =>
   app.all(path, (c) => fail(c, 405, `${c.req.method} is not allowed on ${c.req.path}`, { Allow: allow }));
@@ -54,10 +67,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse(); // the admin token's 401, made by fail()
+    // Mobile shoppers' connections drop mid-upload all the time: not an error of ours, nor a 500.
+    if (clientGone(error)) return fail(c, 400, 'body could not be read to its end');
     log(`error ${c.req.method} ${target(c.req.url)}: ${error.stack ?? error}`, 'error');
     return fail(c, 500, 'internal error');
   });
-  app.notFound((c) => fail(c, 404, 'not found'));
+  app.notFound((c) => fail(c, 404, 'not found', readable(c)));
 
   app.use('/collect', async (c, next) => {
     if (c.req.method === 'POST') counters.requests++;
@@ -84,9 +99,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
     app.get('*', async (c) => {
       const path = await resolveStatic(root, c.req.path.slice(deps.basePath.length) || '/');
       const cut = () => Boolean(c.env?.outgoing?.destroy());
-      return (path && (await serveFile(path, c.req.method, cut))) || fail(c, 404, 'not found');
+      return (path && (await serveFile(path, c.req.method, cut))) || fail(c, 404, 'not found', readable(c));
     });
-    app.all('*', (c) => fail(c, 405, `${c.req.method} is not allowed here`, { Allow: 'GET, HEAD' }));
+    app.all('*', (c) => fail(c, 405, `${c.req.method} is not allowed here`, { Allow: 'GET, HEAD', ...readable(c) }));
   }
   return app;
 }

@@ -61,6 +61,15 @@ describe('waybill-collector', { timeout: 30_000 }, () => {
     expect(await stored(reopened)).toHaveLength(2);
   });
 
+  it('warns that secrets given as flags show in the process list, naming the variable to use', async () => {
+    const cli = run(['--port', '0', '--db', ':memory:', '--admin-token', 'admin-token-0123456789', '--tiktok-pixel', 'C1', '--tiktok-access-token', 'secret']);
+    await cli.listening;
+    cli.child.kill('SIGTERM');
+    expect(await cli.exit).toBe(0);
+    expect(cli.out.stderr).toContain('warning: --tiktok-access-token shows in the process list: set WAYBILL_TIKTOK_ACCESS_TOKEN instead\n');
+    expect(cli.out.stderr).toContain('warning: --admin-token shows in the process list: set WAYBILL_ADMIN_TOKEN instead\n');
+  });
+
   it('stops cleanly on SIGINT', async () => {
     const cli = run(['--port', '0', '--db', ':memory:']);
     await cli.listening;

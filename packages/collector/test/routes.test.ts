@@ -568,6 +568,41 @@ describe('robustness', () => {
     await expectAlive(url);
   });
 
+  it.each([
+    ['a body shorter than its Content-Length', 'Content-Length: 1000\r\n\r\n{"v":1,"ev'],
+    ['a chunked body cut off', 'Transfer-Encoding: chunked\r\n\r\n5\r\n{"v":\r\n'],
+  ])('takes %s from a client that went away as no error (no stack, no 500), and keeps serving', async (_, rest) => {
+    const lines: [string, string | undefined][] = [];
+    const { url } = await startCollector({ log: (line, level) => lines.push([line, level]) });
+    const { port } = new URL(url);
+    await new Promise<void>((done) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`POST /collect HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n${rest}`);
+        // Gone once the collector has started reading the body.
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => done());
+    });
+    await vi.waitFor(() => expect(lines.map(([line]) => line)).toContain('POST /collect 400'));
+    expect(lines.filter(([, level]) => level === 'error')).toEqual([]);
+    await expectAlive(url);
+  });
+
+  it('lets a page read a 404 or 405 for a wrong path (so the SDK can say so), without credentials, never for Origin: null', async () => {
+    const { url } = await startCollector({ allowedOrigins: ['https://shop.example'] });
+    const wrong = await fetch(`${url}/nope`, { method: 'POST', body: '{}', headers: { Origin: 'https://shop.example', 'Content-Type': 'text/plain' } });
+    await expectError(wrong, 404);
+    expect(wrong.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(wrong.headers.get('access-control-allow-credentials')).toBeNull();
+    const opaque = await fetch(`${url}/nope`, { method: 'POST', body: '{}', headers: { Origin: 'null', 'Content-Type': 'text/plain' } });
+    expect(opaque.headers.get('access-control-allow-origin')).toBeNull();
+
+    const { url: withStatic } = await startCollector({ staticDir: tempDir() });
+    const post405 = await fetch(`${withStatic}/collec`, { method: 'POST', body: '{}', headers: { Origin: 'https://other.example', 'Content-Type': 'text/plain' } });
+    await expectError(post405, 405);
+    expect(post405.headers.get('access-control-allow-origin')).toBe('https://other.example');
+  });
+
   it('logs one line per request when asked, and nothing by default', async () => {
     const lines: string[] = [];
     const { url } = await startCollector({ log: (line) => lines.push(line) });
