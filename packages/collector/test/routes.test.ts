@@ -1,4 +1,5 @@
 import { createServer, request } from 'node:http';
+import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -302,6 +303,22 @@ describe('admin token', () => {
     const create = () => createCollector({ db: ':memory:', adminToken: adminToken as string });
     expect(create).toThrow(TypeError);
     expect(create).toThrow(/^the admin token must be at least 16 characters/);
+  });
+});
+
+describe('POST /collect: contact details', () => {
+  it('stores a raw email or phone a backend sent only as the digest the SDK would have sent; digests pass unchanged', async () => {
+    const { collector, url } = await startCollector();
+    const digest = createHash('sha256').update('raw.backend@example.com').digest('hex');
+    const phoneDigest = createHash('sha256').update('+15550102222').digest('hex');
+    const fromBackend = makeEvent({ traits: { email: '  Raw.Backend@Example.com', phone: '+1 (555) 010-2222', plan: 'gold' } });
+    const fromBrowser = makeEvent({ traits: { email: digest.toUpperCase(), phone: phoneDigest } });
+    const noDigits = makeEvent({ traits: { phone: 'call me' } });
+    expect(await (await post(url, batch([fromBackend, fromBrowser, noDigits]))).json()).toMatchObject({ accepted: 3 });
+    const traits = Object.fromEntries((await stored(collector)).map((e) => [e.id, e.traits]));
+    expect(traits[fromBackend.id as string]).toEqual({ email: digest, phone: phoneDigest, plan: 'gold' });
+    expect(traits[fromBrowser.id as string]).toEqual({ email: digest, phone: phoneDigest });
+    expect(traits[noDigits.id as string]).toEqual({});
   });
 });
 

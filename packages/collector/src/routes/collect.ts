@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { RequestMeta } from '../outbox';
 import { fail, reply } from '../reply';
 import type { Route, Store } from '../store/store';
+import { hashContactTraits } from '../traits';
 import { checkBody, prepareEvent, type StorableEvent } from '../wire';
 import type { Env } from '../env';
 
@@ -85,6 +86,7 @@ export function collectRoutes(app: Hono<Env>, deps: CollectDeps): void {
     const good: StorableEvent[] = [];
     const rejected: CollectResponse['rejected'] = [];
     body.events.forEach((event, index) => {
+      hashContactTraits(event);
       const prepared = prepareEvent(event);
       if (typeof prepared === 'string') rejected.push({ index, error: prepared });
       else good.push(prepared);
