@@ -47,6 +47,23 @@ describe.skipIf(!withPostgres)('PostgreSQL', () => {
     });
   });
 
+  it('forgets the browser address and user agent of an outbox row once it is sent or expired', async () => {
+    const url = await pg.database();
+    const [store] = await stores(url, 1);
+    const [sent, expired, waiting] = [makeEvent(), makeEvent(), makeEvent()];
+    await store!.insert(storable(sent, expired, waiting), { receivedAt: 1, ip: '203.0.113.9', userAgent: 'Mobile Safari' }, () => ['tiktok']);
+    const rows = await store!.claim('tiktok', 3, 2, 60_000);
+    const keyOf = (e: Record<string, unknown>) => rows.find((r) => r.eventId === e.id)!.key;
+    await store!.sent([keyOf(sent)], 3);
+    await store!.expired([keyOf(expired)]);
+    const left = await client(url)`SELECT event_id, ip, user_agent FROM waybill.outbox ORDER BY key`;
+    expect([...left]).toEqual([
+      { event_id: sent.id, ip: null, user_agent: null },
+      { event_id: expired.id, ip: null, user_agent: null },
+      { event_id: waiting.id, ip: '203.0.113.9', user_agent: 'Mobile Safari' },
+    ]);
+  });
+
   describe('several collectors on one database', () => {
     it('store a batch posted to two of them at once once, and all count every event', async () => {
       const url = await pg.database();

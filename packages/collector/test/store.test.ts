@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createCollector } from '@waybill/collector';
+import { openSqliteStore } from '../src/store/sqlite';
+import { storable } from './store-contract';
 import { batch, expectAlive, expectError, makeEvent, post, startCollector, tempDir, stored } from './helpers';
 
 describe('SQLite storage', () => {
@@ -28,6 +30,26 @@ describe('SQLite storage', () => {
     });
     expect(JSON.parse(event as string)).toEqual(e);
     expect(received_at).toBe((await stored(collector))[0]!.receivedAt);
+  });
+
+  it('forgets the browser address and user agent of an outbox row once it is sent or expired (kept while it may still go)', async () => {
+    const db = join(tempDir(), 'events.db');
+    const store = openSqliteStore(db);
+    onTestFinished(() => store.close());
+    const [sent, expired, waiting] = [makeEvent(), makeEvent(), makeEvent()];
+    await store.insert(storable(sent, expired, waiting), { receivedAt: 1, ip: '203.0.113.9', userAgent: 'Mobile Safari' }, () => ['tiktok']);
+    const rows = await store.claim('tiktok', 3, 2, 60_000);
+    const keyOf = (e: Record<string, unknown>) => rows.find((r) => r.eventId === e.id)!.key;
+    await store.sent([keyOf(sent)], 3);
+    await store.expired([keyOf(expired)]);
+    const reader = new Database(db, { readonly: true });
+    onTestFinished(() => void reader.close());
+    const left = reader.prepare('SELECT event_id, ip, user_agent FROM outbox ORDER BY key').all();
+    expect(left).toEqual([
+      { event_id: sent.id, ip: null, user_agent: null },
+      { event_id: expired.id, ip: null, user_agent: null },
+      { event_id: waiting.id, ip: '203.0.113.9', user_agent: 'Mobile Safari' },
+    ]);
   });
 
   it('works without a server: events() on a database written earlier', async () => {

@@ -221,7 +221,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
 
     async sent(values, now) {
-      await sql`UPDATE waybill.outbox SET state = 'sent', done_at = ${now}, leased_until = 0
+      await sql`UPDATE waybill.outbox SET state = 'sent', done_at = ${now}, leased_until = 0, ip = NULL, user_agent = NULL
                 WHERE key = ANY(${keys(values)}::bigint[]) AND state <> 'sent'`;
     },
 
@@ -238,7 +238,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
 
     async expired(values) {
-      await sql`UPDATE waybill.outbox SET state = 'expired', done_at = ${Date.now()}, leased_until = 0
+      await sql`UPDATE waybill.outbox SET state = 'expired', done_at = ${Date.now()}, leased_until = 0, ip = NULL, user_agent = NULL
                 WHERE key = ANY(${keys(values)}::bigint[]) AND state = 'pending'`;
     },
 

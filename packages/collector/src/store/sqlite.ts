@@ -137,7 +137,7 @@ export function openSqliteStore(file: string): Store {
     ),
     lease: db.prepare('UPDATE outbox SET leased_until = ? WHERE key IN (SELECT value FROM json_each(?))'),
     sent: db.prepare(
-      `UPDATE outbox SET state = 'sent', done_at = ?, leased_until = 0
+      `UPDATE outbox SET state = 'sent', done_at = ?, leased_until = 0, ip = NULL, user_agent = NULL
        WHERE key IN (SELECT value FROM json_each(?)) AND state <> 'sent'`,
     ),
     failed: db.prepare(
@@ -149,7 +149,7 @@ export function openSqliteStore(file: string): Store {
        WHERE key IN (SELECT value FROM json_each(@keys)) AND state = 'pending'`,
     ),
     expired: db.prepare(
-      `UPDATE outbox SET state = 'expired', done_at = ?, leased_until = 0
+      `UPDATE outbox SET state = 'expired', done_at = ?, leased_until = 0, ip = NULL, user_agent = NULL
        WHERE key IN (SELECT value FROM json_each(?)) AND state = 'pending'`,
     ),
     retryDead: db.prepare(
