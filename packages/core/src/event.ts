@@ -41,7 +41,7 @@ export const createEvents = (ids: IdStore, consent: Pick<ConsentApi, 'get'>, for
     if (typeof name != 'string' || !name || name.length > 128) return warn(type + ': bad name', name);
     const props = copy(raw, name, warn);
     let id = (options as { id?: unknown })?.id;
-    if (id != null && (typeof id != 'string' || !ID.test(id))) warn(name + ': bad id, made a new one', (id = 0));
+    if (id != null && (typeof id != 'string' || !ID.test(id))) warn(name + ': bad id, made a new one', id), (id = 0);
     const now = Date.now();
     const current = ids.touch_(now);
     if (props) {

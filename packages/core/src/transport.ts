@@ -80,6 +80,11 @@ export const sendBatch = async (url: string, events: WaybillEvent[], unload: boo
       say(`${url} answered ${s}${answer?.error ? ' (' + answer.error + ')' : ''}: events are dropped. Check the endpoint, and that the collector allows this origin (${location.origin}).`);
       return 'drop';
     }
+    // A 2xx that is not a collector's answer (a site that answers every path with its HTML page):
+    // the server took the events, but they are likely lost, and only this line would say so.
+    if (typeof answer?.accepted != 'number') say(`${url} answered ${s}, not as a Waybill collector: check the endpoint`);
+    // Events the collector could not store (the answer names why): said, as nothing else would.
+    else if ((answer.rejected as { error: string }[])?.[0]) say(`${url} rejected events: ${(answer.rejected as { error: string }[])[0]!.error}`);
   }
   return unload ? 'beacon' : 'ok';
 };

@@ -215,6 +215,23 @@ describe('sendBatch: what the page is told', () => {
     warn.mockRestore();
   });
 
+  it('says once when a 2xx is not a collector\'s answer (a site answering every path with HTML), and when the collector rejected events', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    fetchMock.mockImplementation(async () => new Response('<!doctype html><title>Shop</title>', { status: 200 }));
+    for (let i = 0; i < 2; i++) await expect(sendBatch('/api/collect', events(1), false)).resolves.toBe('ok');
+    expect(warn.mock.calls).toEqual([['[waybill] /api/collect answered 200, not as a Waybill collector: check the endpoint']]);
+
+    fetchMock.mockImplementation(async () => new Response('{"accepted":1,"duplicates":0,"rejected":[{"index":1,"error":"events/1/name: must be well-formed"}]}', { status: 200 }));
+    for (let i = 0; i < 2; i++) await sendBatch('/collect', events(2), false);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn.mock.calls[1]).toEqual(['[waybill] /collect rejected events: events/1/name: must be well-formed']);
+
+    fetchMock.mockImplementation(async () => new Response('{"accepted":2,"duplicates":0,"rejected":[]}', { status: 200 }));
+    await sendBatch('/collect-healthy', events(2), false);
+    expect(warn).toHaveBeenCalledTimes(2);
+    warn.mockRestore();
+  });
+
   it('says nothing for answers that are retried', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     answer(503);
