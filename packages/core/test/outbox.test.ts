@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { createTracker, type Destination, type TrackerOptions, type WaybillEvent } from '@waybill/core';
-import { fakeDestination, isolatePage, leavePage, newPage, settle, storedText, until, useFakeClock, type Reply } from './helpers';
+import { fakeDestination, isolatePage, leavePage, newPage, restorePage, settle, storedText, until, useFakeClock, type Reply } from './helpers';
 
 isolatePage();
 
@@ -179,6 +179,22 @@ describe('events an earlier page stored and may have sent', () => {
     await settle();
     await next.t.flush();
     expect(next.d.calls).toHaveLength(0);
+  });
+});
+
+describe('a page restored from the back/forward cache with a request still out (it never settles in Firefox and WebKit)', () => {
+  it('asks about the events of that request, sends only those the destination lacks, and goes on sending', async () => {
+    const asked: string[][] = [];
+    const { d, t } = page([() => new Promise(() => {}), 'ok'], async (question) => (asked.push(question), question), { batchSize: 1 });
+    const inFlight = t.track('in_flight')!;
+    await until(() => d.calls.length == 1 && isStored(inFlight), 'sent and stored');
+    leavePage();
+    restorePage();
+    t.track('after_return');
+    await until(() => d.names().includes('after_return'), 'the event tracked after the restore sent');
+    expect(asked).toEqual([[inFlight]]);
+    expect(d.names(), 'the event the destination holds is not sent twice').toEqual(['in_flight', 'after_return']);
+    await until(async () => !(await isStored(inFlight)), 'forgotten');
   });
 });
 
