@@ -76,6 +76,26 @@ describe('the page goes before IndexedDB has written', () => {
     expect(sentIds(next.d)).toEqual(ids);
   });
 
+  it('gives up on an IndexedDB that never opens after 3 s a call, so its take-over lets go of the Web Lock other tabs wait on', async () => {
+    useFakeClock();
+    // Every open waits for ever, as WebKit's does behind a page frozen while creating the database.
+    (globalThis as { indexedDB: unknown }).indexedDB = { open: () => ({}), deleteDatabase: () => ({}), databases: async () => [] };
+    let taken = 0;
+    let released = 0;
+    const request = (_: string, fn: () => Promise<unknown>) => (taken++, fn().then((value) => (released++, value)));
+    Object.defineProperty(navigator, 'locks', { configurable: true, value: { request } });
+    try {
+      page(['ok'], async () => []);
+      await vi.advanceTimersByTimeAsync(0);
+      expect([taken, released], 'the take-over holds the lock while IndexedDB does not answer').toEqual([1, 0]);
+      // Read, then write and delete: each store call gives up after 3 s.
+      await vi.advanceTimersByTimeAsync(9000);
+      expect(released, 'the lock let go').toBe(taken);
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
+  });
+
   it('writes the events of one task in one IndexedDB transaction, not one per event', async () => {
     const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction');
     const { t } = page(['retry']);
