@@ -20,7 +20,7 @@ export default [
     "import": {
       "packages/core/dist/index.js": "{ createTracker }"
     },
-    "limit": "5.07 kB"
+    "limit": "5.06 kB"
   },
   {
     "name": "tiktok adapter (core + tiktok, npm)",
@@ -125,6 +125,14 @@ export default [
     "name": "script tag: waybill.min.js (core, first-party, tiktok, ga4, all consent bridges)",
     "path": "packages/browser/dist/waybill.min.js",
     "limit": "8.67 kB"
+  },
+  // The same file as a shop serves it: brotli of the file itself. The entry above re-bundles it
+  // with esbuild first, whose renaming of the already minified code compresses about 0.4 kB worse.
+  {
+    "name": "script tag: waybill.min.js as served (the file itself, not re-bundled)",
+    "path": "packages/browser/dist/waybill.min.js",
+    "disablePlugins": ["@size-limit/esbuild"],
+    "limit": "8.27 kB"
   },
   {
     "name": "script tag add-on: waybill-vitals.min.js (data-web-vitals)",
