@@ -118,13 +118,10 @@ test.describe('the back/forward cache', () => {
     expect(site.stats()).toMatchObject({ duplicates: 0, rejected: 0 });
   });
 
-  /** Engines that leave a request out when the page entered the cache unsettled after the restore (measured). */
-  const REQUEST_LOST_AT_RESTORE: EngineName[] = ['firefox', 'webkit'];
-
-  test('8c. a request still out when the page is cached: tracking goes on after the restore', async ({ tab, site, shop, elsewhere, engineName }) => {
-    // Finding (core, issue 8): Firefox and WebKit restore the page with that fetch never settled,
-    // and core sends one request at a time per destination, so nothing more leaves the page.
-    test.fail(REQUEST_LOST_AT_RESTORE.includes(engineName), `${engineName} never settles the fetch; core waits on it forever (see the README)`);
+  test('8c. a request still out when the page is cached: tracking goes on after the restore, nothing sent twice', async ({ tab, site, shop, elsewhere, engineName, figure }) => {
+    // Firefox and WebKit restore the page with that fetch never settled; core sends one request
+    // at a time per destination, so it gives that one up at the restore (and asks the collector
+    // about its events) rather than wait on it for ever.
     // The page counts the requests to the collector that have started (the site holds them unseen).
     const COUNT = `window.started = 0; var f = window.fetch; window.fetch = function (url) { if (String(url).indexOf('/collect') >= 0) window.started++; return f.apply(this, arguments); };`;
     const url = shop({ flushInterval: 100, headers: { 'cache-control': 'no-cache' }, script: `${SHOWS} ${COUNT} ${GRANT}` });
@@ -138,8 +135,16 @@ test.describe('the back/forward cache', () => {
     release();
     await tab.back();
     await waitForUrl(tab, url);
-    expect(await tab.evaluate(() => (window as { shows?: boolean[] }).shows), 'restored from the cache').toEqual([false, true]);
+    const shows = await tab.evaluate(() => (window as { shows?: boolean[] }).shows);
+    figure('page with a request out restored from the back/forward cache', shows?.join() === 'false,true');
+    // Loaded afresh instead (Firefox, now and then), the page has nothing of its own in flight: the same outcome is due.
+    if (RESTORED[engineName] === 'always') expect(shows, 'restored from the cache').toEqual([false, true]);
     await wb(tab, 'track', 'after_return');
     await expect.poll(() => site.events('after_return').length, { message: 'the event tracked after the restore', timeout: 10_000 }).toBe(1);
+    await flush(tab);
+    await waitForEvents(site, 0);
+    expect(names(site), 'stored once each').toEqual(['in_flight', 'after_return']);
+    const copies = wireEvents(site).filter((e) => site.requests[e.request]!.status === 200).map((e) => e.id);
+    expect(copies.length - new Set(copies).size, 'copies answered beyond the first').toBe(0);
   });
 });

@@ -40,7 +40,7 @@ export const createDelivery = (
     const closings = lane.closings_;
     let result: SendResult;
     try {
-      result = await destination.send(batch, false);
+      result = await Promise.race([destination.send(batch, false), new Promise<SendResult>((end) => (lane.giveUp_ = end))]);
     } catch (e) {
       warn(destination.name + ': send threw', e);
       result = 'retry';
@@ -84,6 +84,15 @@ export const createDelivery = (
           guard(warn, lane.destination_.name + ': send', () => (lane.destination_.send(batch, true) as Promise<unknown>)?.catch?.(() => {}));
         }
       }
+    },
+    /**
+     * The page is back from the back/forward cache. A request that was out when it entered
+     * never settles in Firefox and WebKit, and would hold the lane for ever: it counts as a
+     * beacon (fate unknown) where the outbox keeps the events (they were released at page hide,
+     * and the outbox asks the destination which it holds), else as failed (sent again).
+     */
+    restored_(lanes: Lane[]) {
+      for (const lane of lanes) lane.giveUp_?.(outbox.keeps_(lane) ? 'beacon' : 'retry');
     },
     /** The browser is back online: what is backing off goes now, not at the end of a long backoff. */
     online_(lanes: Lane[]) {

@@ -1,4 +1,4 @@
-import type { Destination, WaybillEvent } from './types';
+import type { Destination, SendResult, WaybillEvent } from './types';
 
 /** One destination's queue and delivery state. The tracker keeps one lane per destination. */
 export interface Lane {
@@ -19,6 +19,11 @@ export interface Lane {
   started_?: boolean;
   /** Events dropped so far because too many waited for consent (said in the debug log). */
   droppedWaiting_?: number;
+  /**
+   * Ends the wait for the send in flight with this result (a request still out when the page
+   * entered the back/forward cache never settles in Firefox and WebKit: see `restored_`).
+   */
+  giveUp_?: (result: SendResult) => void;
   /** Times consent closed the lane: a batch that was out during a closing is not put back. */
   closings_?: number;
 }

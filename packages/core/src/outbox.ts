@@ -229,6 +229,8 @@ export const createOutbox = (
   return {
     /** Store events of the lane (when it keeps them): written in the next task, with whatever else is tracked in this one. */
     keep_: keep,
+    /** Whether the lane's events are stored (until their destination has them). */
+    keeps_: keeps,
     /** Forget events the destination has taken (or refused for good). */
     forget_: forget,
     /** Start storing (analytics granted) and take over what earlier pages left, or stop and delete everything stored (revoked). */

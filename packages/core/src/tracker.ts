@@ -84,7 +84,7 @@ const tracker = ({
   destinations.map(queue.add_);
   addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && hide());
   addEventListener('pagehide', () => hide(true));
-  addEventListener('pageshow', (e) => e.persisted && outbox.resume_());
+  addEventListener('pageshow', (e) => e.persisted && (delivery.restored_(lanes), outbox.resume_()));
   addEventListener('online', () => (delivery.online_(lanes), outbox.online_()));
 
   return {

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 import { createTracker } from '@waybill/core';
-import { deferred, fakeDestination, hidePage, isolatePage, leavePage, tick, until, useFakeClock } from './helpers';
+import { deferred, fakeDestination, hidePage, isolatePage, leavePage, restorePage, tick, until, useFakeClock } from './helpers';
 
 isolatePage();
 
@@ -211,5 +211,33 @@ describe('flush when the page is hidden', () => {
     const t = createTracker({ destinations: [d], consent: granted });
     t.track('view_item');
     expect(() => leavePage()).not.toThrow();
+  });
+});
+
+describe('back from the back/forward cache', () => {
+  // Firefox and WebKit restore a page with a request that was out when it was cached never settled.
+  it('sends again what was in flight when the page was cached, and goes on sending', async () => {
+    useFakeClock();
+    const d = fakeDestination({ replies: [() => new Promise(() => {}), 'ok'] });
+    const t = createTracker({ destinations: [d], consent: granted, batchSize: 1 });
+    t.track('in_flight');
+    await vi.advanceTimersByTimeAsync(0);
+    leavePage();
+    restorePage();
+    t.track('after_return');
+    await vi.advanceTimersByTimeAsync(1000); // the first retry's backoff: at most 1 s
+    expect(d.names()).toEqual(['in_flight', 'in_flight', 'after_return']);
+  });
+
+  it('sends nothing twice when no request was out', async () => {
+    const d = fakeDestination();
+    const t = createTracker({ destinations: [d], consent: granted, batchSize: 1 });
+    t.track('before');
+    await t.flush();
+    leavePage();
+    restorePage();
+    t.track('after_return');
+    await t.flush();
+    expect(d.names()).toEqual(['before', 'after_return']);
   });
 });

@@ -91,6 +91,11 @@ export function leavePage() {
   window.dispatchEvent(new Event('pagehide'));
 }
 
+/** The page comes back from the back/forward cache (`pageshow` with `persisted`). */
+export function restorePage() {
+  window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+}
+
 /**
  * Per-test isolation for DOM tests: a fresh IndexedDB, empty Web Storage,
  * the landing URL reset, and the page-level listeners of every tracker created in the

@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { createTracker, type Destination, type TrackerOptions, type WaybillEvent } from '@waybill/core';
-import { fakeDestination, isolatePage, leavePage, newPage, settle, storedText, until, useFakeClock, type Reply } from './helpers';
+import { fakeDestination, isolatePage, leavePage, newPage, restorePage, settle, storedText, until, useFakeClock, type Reply } from './helpers';
 
 isolatePage();
 
@@ -74,6 +74,26 @@ describe('the page goes before IndexedDB has written', () => {
     const next = page(['ok'], async () => []);
     await until(async () => (await next.t.flush(), next.d.calls.length > 0), 'the copied events sent');
     expect(sentIds(next.d)).toEqual(ids);
+  });
+
+  it('gives up on an IndexedDB that never opens after 3 s a call, so its take-over lets go of the Web Lock other tabs wait on', async () => {
+    useFakeClock();
+    // Every open waits for ever, as WebKit's does behind a page frozen while creating the database.
+    (globalThis as { indexedDB: unknown }).indexedDB = { open: () => ({}), deleteDatabase: () => ({}), databases: async () => [] };
+    let taken = 0;
+    let released = 0;
+    const request = (_: string, fn: () => Promise<unknown>) => (taken++, fn().then((value) => (released++, value)));
+    Object.defineProperty(navigator, 'locks', { configurable: true, value: { request } });
+    try {
+      page(['ok'], async () => []);
+      await vi.advanceTimersByTimeAsync(0);
+      expect([taken, released], 'the take-over holds the lock while IndexedDB does not answer').toEqual([1, 0]);
+      // Read, then write and delete: each store call gives up after 3 s.
+      await vi.advanceTimersByTimeAsync(9000);
+      expect(released, 'the lock let go').toBe(taken);
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
   });
 
   it('writes the events of one task in one IndexedDB transaction, not one per event', async () => {
@@ -179,6 +199,22 @@ describe('events an earlier page stored and may have sent', () => {
     await settle();
     await next.t.flush();
     expect(next.d.calls).toHaveLength(0);
+  });
+});
+
+describe('a page restored from the back/forward cache with a request still out (it never settles in Firefox and WebKit)', () => {
+  it('asks about the events of that request, sends only those the destination lacks, and goes on sending', async () => {
+    const asked: string[][] = [];
+    const { d, t } = page([() => new Promise(() => {}), 'ok'], async (question) => (asked.push(question), question), { batchSize: 1 });
+    const inFlight = t.track('in_flight')!;
+    await until(() => d.calls.length == 1 && isStored(inFlight), 'sent and stored');
+    leavePage();
+    restorePage();
+    t.track('after_return');
+    await until(() => d.names().includes('after_return'), 'the event tracked after the restore sent');
+    expect(asked).toEqual([[inFlight]]);
+    expect(d.names(), 'the event the destination holds is not sent twice').toEqual(['in_flight', 'after_return']);
+    await until(async () => !(await isStored(inFlight)), 'forgotten');
   });
 });
 
