@@ -120,7 +120,8 @@ const CONTEXT_ORDER = ['page', 'locale', 'timezone', 'screen', 'consent', 'libra
 
 /**
  * `shared` under `own` (own fields win), in `order` and then any other field (own's first); the
- * `nested` field of both, when both are objects, merged the same way, field by field.
+ * `nested` field of both, when both are objects, merged the same way, field by field, and their
+ * `props` field by field, shared ones first.
  * Built with `Object.fromEntries`, so a field named `__proto__` stays a field.
  */
 function merge(shared: Record<string, unknown>, own: Record<string, unknown>, order: string[], nested?: string): Record<string, unknown> {
@@ -130,15 +131,17 @@ function merge(shared: Record<string, unknown>, own: Record<string, unknown>, or
     if (Object.hasOwn(own, name)) {
       const mine = own[name];
       const theirs = shared[name];
-      fields.push([name, name === nested && isObject(mine) && isObject(theirs) ? merge(theirs, mine, CONTEXT_ORDER) : mine]);
+      // Shared props lead (the SDK shares only leading ones), so props keep the order they were made in.
+      const both = isObject(mine) && isObject(theirs);
+      fields.push([name, both && name === nested ? merge(theirs, mine, CONTEXT_ORDER) : both && name === 'props' ? { ...theirs, ...mine } : mine]);
     } else if (Object.hasOwn(shared, name)) fields.push([name, shared[name]]);
   }
   return Object.fromEntries(fields);
 }
 
 /**
- * One event of a v2 batch rebuilt whole: `shared` under the event's own fields, `context` merged
- * field by field, fields in the SDK's order, so an SDK's event is stored byte for byte as v1
+ * One event of a v2 batch rebuilt whole: `shared` under the event's own fields, `context` and
+ * `props` merged field by field, fields in the SDK's order, so an SDK's event is stored byte for byte as v1
  * would have sent it. Anything but an object is left as it is, to be refused.
  */
 export const expandEvent = (shared: unknown, own: unknown): unknown =>

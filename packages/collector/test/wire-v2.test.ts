@@ -64,11 +64,16 @@ describe('POST /collect: wire format v2', () => {
     const whole = await post(a.url, JSON.stringify({ v: 1, sentAt: new Date().toISOString(), events }));
     expect(await whole.json()).toEqual({ accepted: 6, duplicates: 0, rejected: [] });
     await expect(sendBatch(`${b.url}/collect`, events, false)).resolves.toBe('ok');
-    expect(b.collector.stats()).toMatchObject({ accepted: 6, duplicates: 0, rejected: 0 });
+    // A burst of carts: their leading props are shared too.
+    const carts = [1, 2, 3].map((position) => sdkEvent({ props: { currency: 'EUR', value: 30, items: [{ item_id: 'SKU1' }], position } }));
+    await post(a.url, JSON.stringify({ v: 1, events: carts }));
+    await expect(sendBatch(`${b.url}/collect`, carts, false)).resolves.toBe('ok');
+    events.push(...carts);
+    expect(b.collector.stats()).toMatchObject({ accepted: 9, duplicates: 0, rejected: 0 });
     a.collector.close();
     b.collector.close();
     const stored = rows(v2);
-    expect(stored).toHaveLength(6);
+    expect(stored).toHaveLength(9);
     expect(stored).toEqual(rows(v1));
     expect(stored.map((row) => (row as { event: string }).event)).toEqual(events.map((e) => JSON.stringify(e)).sort());
   });

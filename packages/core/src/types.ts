@@ -73,7 +73,7 @@ export interface WireBatch {
 /**
  * The body of `POST {endpoint}` in wire format v2, what the SDK sends: the fields every event
  * of the batch has identically travel once, in `shared`; each event of `events` keeps the rest.
- * Event `i` is `shared` under `events[i]`'s own fields, `context` merged field by field.
+ * Event `i` is `shared` under `events[i]`'s own fields, `context` and `props` merged field by field.
  */
 export interface WireBatchV2 {
   v: 2;

@@ -63,15 +63,43 @@ describe('sendBatch over fetch', () => {
     c!.userId = 'u-1';
     await sendBatch(URL_, [a!, b!, c!], false);
     const body = parsed(fetchInit().body);
-    expect(Object.keys(body.shared).sort()).toEqual(['anonymousId', 'context', 'sessionId', 'type']);
+    expect(Object.keys(body.shared).sort()).toEqual(['anonymousId', 'context', 'props', 'sessionId', 'type']);
+    expect(body.shared.props).toEqual({}); // no props field leads in all three
     expect(Object.keys(body.shared.context!).sort()).toEqual(['campaign', 'clickIds', 'library', 'locale', 'screen', 'timezone']);
-    expect(body.events[2]).toEqual({ id: c!.id, name: 'view_item', props: {}, ts: c!.ts, userId: 'u-1', context: { page: c!.context.page, consent: c!.context.consent } });
+    expect(body.events[2]).toEqual({ id: c!.id, name: 'view_item', ts: c!.ts, userId: 'u-1', context: { page: c!.context.page, consent: c!.context.consent } });
+    expect(body.events[1]).toMatchObject({ props: { value: 1 } });
     expect(sent(fetchInit().body)).toEqual([a, b, c]);
   });
 
   it('sends a lone event whole', async () => {
     await sendBatch(URL_, [event(0)], false);
     expect(parsed(fetchInit().body)).toMatchObject({ v: 2, shared: {}, events: [event(0)] });
+  });
+
+  it('shares the leading props every event has identically, so rebuilt props keep their order', async () => {
+    const cart = { currency: 'EUR', value: 59.8, items: [{ item_id: 'SKU-1', price: 29.9, quantity: 2 }] };
+    const carts = [0, 1, 2].map((i) => ({ ...event(i), props: { ...cart, position: i } }));
+    const mixed = [{ ...event(3), props: { position: 3, ...cart } }, { ...event(4), props: cart }, { ...event(5), props: { currency: 'EUR' } }];
+    await sendBatch(URL_, carts, false);
+    await sendBatch(URL_, mixed, false);
+    const [first, second] = [0, 1].map((call) => parsed(fetchInit(call).body));
+    expect(first!.shared.props).toEqual(cart);
+    expect(first!.events.map((e) => e.props)).toEqual([0, 1, 2].map((position) => ({ position })));
+    expect(JSON.stringify(sent(fetchInit(0).body).map((e) => e.props))).toBe(JSON.stringify(carts.map((e) => e.props)));
+    // Nothing leads identically in every event: each keeps its props whole.
+    expect(second!.shared.props).toEqual({});
+    expect(second!.events.map((e) => e.props)).toEqual(mixed.map((e) => e.props));
+    expect(JSON.stringify(sent(fetchInit(1).body).map((e) => e.props))).toBe(JSON.stringify(mixed.map((e) => e.props)));
+  });
+
+  it('keeps the props of an event that has only the shared ones, and empty props, when rebuilt', async () => {
+    const batch = [{ ...event(0), props: { currency: 'EUR', value: 1 } }, { ...event(1), props: { currency: 'EUR' } }, { ...event(2), props: { currency: 'EUR', value: 2 } }];
+    await sendBatch(URL_, batch, false);
+    expect(parsed(fetchInit(0).body).events[1]).not.toHaveProperty('props');
+    expect(sent(fetchInit(0).body)).toEqual(batch);
+    const pages = [{ ...event(3), props: {} }, { ...event(4), props: { path: '/a' } }];
+    await sendBatch(URL_, pages, false);
+    expect(sent(fetchInit(1).body)).toEqual(pages);
   });
 
   it('never shares an id, even one the caller gave two events', async () => {
