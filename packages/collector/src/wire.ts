@@ -118,25 +118,32 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const EVENT_ORDER = ['id', 'type', 'name', 'props', 'ts', 'context', 'anonymousId', 'sessionId', 'userId', 'traits'];
 const CONTEXT_ORDER = ['page', 'locale', 'timezone', 'screen', 'consent', 'library', 'forward', 'campaign', 'clickIds', 'vendorIds'];
 
+/** Sets a field of a fresh object; one named `__proto__` (JSON allows it) stays a field. */
+function put(fields: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
+  else fields[name] = value;
+}
+
 /**
  * `shared` under `own` (own fields win), in `order` and then any other field (own's first); the
  * `nested` field of both, when both are objects, merged the same way, field by field, and their
  * `props` field by field, shared ones first.
- * Built with `Object.fromEntries`, so a field named `__proto__` stays a field.
  */
 function merge(shared: Record<string, unknown>, own: Record<string, unknown>, order: string[], nested?: string): Record<string, unknown> {
-  const names = new Set([...order, ...Object.keys(own), ...Object.keys(shared)]);
-  const fields: [string, unknown][] = [];
-  for (const name of names) {
+  const fields: Record<string, unknown> = {};
+  const add = (name: string) => {
     if (Object.hasOwn(own, name)) {
       const mine = own[name];
       const theirs = shared[name];
       // Shared props lead (the SDK shares only leading ones), so props keep the order they were made in.
       const both = isObject(mine) && isObject(theirs);
-      fields.push([name, both && name === nested ? merge(theirs, mine, CONTEXT_ORDER) : both && name === 'props' ? { ...theirs, ...mine } : mine]);
-    } else if (Object.hasOwn(shared, name)) fields.push([name, shared[name]]);
-  }
-  return Object.fromEntries(fields);
+      put(fields, name, both && name === nested ? merge(theirs, mine, CONTEXT_ORDER) : both && name === 'props' ? { ...theirs, ...mine } : mine);
+    } else if (Object.hasOwn(shared, name)) put(fields, name, shared[name]);
+  };
+  for (const name of order) add(name);
+  for (const name in own) if (!order.includes(name)) add(name);
+  for (const name in shared) if (!order.includes(name) && !Object.hasOwn(own, name)) add(name);
+  return fields;
 }
 
 /**
@@ -188,7 +195,8 @@ export function prepareEvent(event: unknown): StorableEvent | string {
   }
   // A parsed body holds no cycles nor BigInts: serialising cannot fail.
   const json = JSON.stringify(event);
-  const bytes = Buffer.byteLength(json);
+  // A character is at most 3 bytes of UTF-8: only a long JSON needs counting.
+  const bytes = json.length * 3 <= MAX_EVENT_BYTES ? 0 : Buffer.byteLength(json);
   if (bytes > MAX_EVENT_BYTES) return `event is too large: ${bytes} bytes as stored JSON (at most ${MAX_EVENT_BYTES})`;
   return { event: event as ValidEvent, json };
 }

@@ -91,6 +91,14 @@ describe('POST /collect: wire format v2', () => {
     expect(await again.json()).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
   });
 
+  it('keeps a field named __proto__ a field when rebuilding', async () => {
+    const { collector, url } = await startCollector();
+    const body = '{"v":2,"shared":{"type":"track","name":"x","__proto__":{"a":1},"props":{"__proto__":{"b":2}},"context":{"__proto__":{"c":3}}},"events":[{"id":"p-1","ts":1,"props":{"d":4},"context":{"locale":"en"}}]}';
+    expect(await (await post(url, body)).json()).toMatchObject({ accepted: 1 });
+    const [{ receivedAt, ...event }] = (await stored(collector)) as unknown as [Record<string, unknown>];
+    expect(JSON.stringify(event)).toBe('{"id":"p-1","type":"track","name":"x","props":{"__proto__":{"b":2},"d":4},"ts":1,"context":{"locale":"en","__proto__":{"c":3}},"__proto__":{"a":1}}');
+  });
+
   it('refuses, by index and field, events that are not whole once rebuilt; the rest are stored', async () => {
     const { collector, url } = await startCollector();
     const body = { v: 2, shared: { type: 'track', name: 'view_item' }, events: [{ id: 'ok-1', ts: 5 }, { id: 'bad-1' }, { id: 'bad 2', ts: 5 }, 'not an event'] };
