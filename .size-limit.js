@@ -13,14 +13,14 @@ export default [
       "packages/core/dist/index.js": "{ createTracker }",
       "packages/first-party/dist/index.js": "{ firstParty }"
     },
-    "limit": "5.96 kB"
+    "limit": "6.28 kB"
   },
   {
     "name": "core alone (npm)",
     "import": {
       "packages/core/dist/index.js": "{ createTracker }"
     },
-    "limit": "5.10 kB"
+    "limit": "5.06 kB"
   },
   {
     "name": "tiktok adapter (core + tiktok, npm)",
@@ -28,7 +28,7 @@ export default [
       "packages/core/dist/index.js": "{ createTracker }",
       "packages/tiktok/dist/index.js": "{ tiktok }"
     },
-    "limit": "6.01 kB"
+    "limit": "6.02 kB"
   },
   {
     "name": "ga4 adapter (core + ga4, npm)",
@@ -36,7 +36,7 @@ export default [
       "packages/core/dist/index.js": "{ createTracker }",
       "packages/ga4/dist/index.js": "{ ga4 }"
     },
-    "limit": "6.04 kB"
+    "limit": "6.05 kB"
   },
   {
     "name": "react binding (core + @waybill/react, npm; react itself not counted)",
@@ -45,7 +45,7 @@ export default [
       "packages/react/dist/index.js": "{ WaybillProvider, useWaybill, useConsent, usePageViews }"
     },
     "ignore": ["react"],
-    "limit": "5.42 kB"
+    "limit": "5.47 kB"
   },
   {
     "name": "vue binding (core + @waybill/vue, npm; vue itself not counted)",
@@ -54,7 +54,7 @@ export default [
       "packages/vue/dist/index.js": "{ waybill, useWaybill, useConsent }"
     },
     "ignore": ["vue"],
-    "limit": "5.37 kB"
+    "limit": "5.32 kB"
   },
   {
     "name": "consent: tcf bridge (npm)",
@@ -124,7 +124,7 @@ export default [
   {
     "name": "script tag: waybill.min.js (core, first-party, tiktok, ga4, all consent bridges)",
     "path": "packages/browser/dist/waybill.min.js",
-    "limit": "8.75 kB"
+    "limit": "9.04 kB"
   },
   // The same file as a shop serves it: brotli of the file itself. The entry above re-bundles it
   // with esbuild first, whose renaming of the already minified code compresses about 0.4 kB worse.
@@ -132,7 +132,7 @@ export default [
     "name": "script tag: waybill.min.js as served (the file itself, not re-bundled)",
     "path": "packages/browser/dist/waybill.min.js",
     "disablePlugins": ["@size-limit/esbuild"],
-    "limit": "8.34 kB"
+    "limit": "8.60 kB"
   },
   {
     "name": "script tag add-on: waybill-vitals.min.js (data-web-vitals)",

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { test as base, expect, type Cookie, type Page } from '@playwright/test';
 import type { StoredEvent } from '@waybill/collector';
-import type { Tracker, WaybillEvent, WireBatch } from '@waybill/core';
+import type { Tracker, WaybillEvent, WireBatch, WireBatchV2 } from '@waybill/core';
+import { unbatch } from '../packages/collector/src/wire';
 import { plainPage, shopPage, type Mode, type ShopPageOptions } from './pages';
 import { startSite, type TestSite } from './server';
 
@@ -90,11 +91,11 @@ export async function waitForEvents(site: TestSite, n: number, name?: string): P
   return site.events(name);
 }
 
-/** Every event in every request body to /collect, in the order sent (a request's body that is not a batch is skipped). */
+/** Every event in every request body to /collect, whole (a v2 batch's rebuilt), in the order sent (a request's body that is not a batch is skipped). */
 export function wireEvents(site: TestSite): (WaybillEvent & { request: number })[] {
   return site.requests.flatMap((r, request) => {
     try {
-      return (JSON.parse(r.body) as WireBatch).events.map((e) => ({ ...e, request }));
+      return unbatch(JSON.parse(r.body) as WireBatch | WireBatchV2).map((e) => ({ ...e, request }));
     } catch {
       return [];
     }

@@ -1,6 +1,8 @@
 // The bare minimum an ingest endpoint does, as a yardstick for Waybill's collector: node:http,
 // parse the batch, insert its events in one better-sqlite3 transaction (same pragmas as the
-// collector: WAL, synchronous NORMAL). No validation, no CORS, no counters.
+// collector: WAL, synchronous NORMAL). No validation, no CORS, no counters. A batch of wire format
+// v2 is rebuilt into whole events first (shared under each event's own fields, context and props merged),
+// the least any server storing what the SDK sends must do.
 // `node servers/bare.mjs <db file>` prints its URL on the first line, stops on SIGTERM.
 import { createServer } from 'node:http';
 import Database from 'better-sqlite3';
@@ -22,7 +24,8 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     if (req.method !== 'POST' || req.url !== '/collect') return void res.writeHead(404).end();
     try {
-      const { events } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const { shared, events: sent } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const events = shared ? sent.map((e) => ({ ...shared, ...e, context: { ...shared.context, ...e.context }, props: { ...shared.props, ...e.props } })) : sent;
       const accepted = insertAll(events);
       const body = JSON.stringify({ accepted, duplicates: events.length - accepted, rejected: [] });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);

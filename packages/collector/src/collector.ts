@@ -133,7 +133,7 @@ export interface Collector {
 const noRoute: Route = () => [];
 
 /**
- * Creates the first-party collector: `POST /collect` validates (wire format v1), deduplicates
+ * Creates the first-party collector: `POST /collect` validates (wire format v1 or v2), deduplicates
  * (by event id) and stores events in SQLite or PostgreSQL, with their outbox rows for forwarding;
  * `GET /health` and `GET /events` report what it holds.
  * @throws TypeError (code `ERR_INVALID_ARG_VALUE`) naming a bad option; Error if the SQLite

@@ -292,7 +292,7 @@ describe('POST /collect: refused requests', () => {
 
   it('400 naming an unsupported wire format version', async () => {
     const { collector, url } = await startCollector();
-    await expectError(await post(url, JSON.stringify({ v: 2, events: [makeEvent()] })), 400, /unsupported wire format version 2/);
+    await expectError(await post(url, JSON.stringify({ v: 3, events: [makeEvent()] })), 400, /unsupported wire format version 3/);
     expect(await stored(collector)).toHaveLength(0);
   });
 

@@ -1,12 +1,14 @@
 import { say } from './log';
+import { share } from './wire';
 import type { SendResult, WaybillEvent } from './types';
 
 /** Bytes a keepalive request (sendBeacon or fetch keepalive) may carry, under the browser's 64 KiB in-flight quota. */
 const QUOTA = 60000;
-/** Bytes of events per request: the quota less the envelope, `{"v":1,"sentAt":"<24 characters>","events":[]}`. */
-const ROOM = QUOTA - 64;
+/** Bytes of a request but its events and `shared`: `{"v":2,"sentAt":"<24 characters>","shared":,"events":[]}`. */
+const ROOM = QUOTA - 80;
 
 const encoder = new TextEncoder();
+const size = (text: string) => encoder.encode(text).length;
 
 const TEXT = { 'Content-Type': 'text/plain;charset=UTF-8' };
 
@@ -27,24 +29,25 @@ const retryAfter = (value: string | null): SendResult => {
 };
 
 /**
- * Bodies in wire format v1 for the events, in order, each under {@link QUOTA} bytes of UTF-8
- * (an event larger than that goes alone), with the bytes of their events. Each event is
- * serialised once.
+ * Bodies in wire format v2 for the events, in order, each under {@link QUOTA} bytes of UTF-8
+ * (an event larger than that goes alone), with their bytes. What every event of the batch
+ * shares travels once in each body.
  */
 const bodies = (events: WaybillEvent[]) => {
+  const [shared, own] = share(events);
+  const room = ROOM - size(shared);
   const out: [string[], number][] = [];
-  for (const e of events) {
-    const json = JSON.stringify(e);
-    const bytes = encoder.encode(json).length + 1;
+  for (const json of own) {
+    const bytes = size(json) + 1;
     const last = out[out.length - 1];
-    if (last && last[1] + bytes < ROOM) last[0].push(json), (last[1] += bytes);
+    if (last && last[1] + bytes < room) last[0].push(json), (last[1] += bytes);
     else out.push([[json], bytes]);
   }
-  return out.map(([parts, bytes]): [string, number] => ['{"v":1,"sentAt":"' + new Date().toISOString() + '","events":[' + parts + ']}', bytes]);
+  return out.map(([parts, bytes]): [string, number] => ['{"v":2,"sentAt":"' + new Date().toISOString() + '","shared":' + shared + ',"events":[' + parts + ']}', bytes + ROOM - room]);
 };
 
 /**
- * POST a batch in wire format v1 as `text/plain` JSON (no CORS preflight), in as many requests
+ * POST a batch in wire format v2 as `text/plain` JSON (no CORS preflight), in as many requests
  * as the {@link QUOTA} asks for.
  *
  * On page hide (`unload`), hand each request to `sendBeacon`; a refused beacon falls back to

@@ -70,6 +70,19 @@ export interface WireBatch {
   events: WaybillEvent[];
 }
 
+/**
+ * The body of `POST {endpoint}` in wire format v2, what the SDK sends: the fields every event
+ * of the batch has identically travel once, in `shared`; each event of `events` keeps the rest.
+ * Event `i` is `shared` under `events[i]`'s own fields, `context` and `props` merged field by field.
+ */
+export interface WireBatchV2 {
+  v: 2;
+  /** ISO-8601 time the batch left the browser. */
+  sentAt: string;
+  shared: Partial<Omit<WaybillEvent, 'id' | 'context'>> & { context?: Partial<EventContext> };
+  events: (Partial<Omit<WaybillEvent, 'context'>> & { context?: Partial<EventContext> })[];
+}
+
 /** The collector's answer to a batch. */
 export interface CollectResponse {
   accepted: number;

@@ -181,7 +181,8 @@ export const wireEvent = (n: number, pad = 0): WaybillEvent => ({
   id: 'evt-' + n,
   type: 'track',
   name: 'view_item',
-  props: pad ? { pad: 'x'.repeat(pad) } : {},
+  // Each event's own padding: wire format v2 would send identical props once.
+  props: pad ? { pad: 'x'.repeat(pad) + n } : {},
   ts: 1_700_000_000_000 + n,
   anonymousId: 'anon',
   sessionId: 'sess',

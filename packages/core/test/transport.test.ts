@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { askKnown, sendBatch, type WaybillEvent, type WireBatch } from '@waybill/core';
+import { askKnown, sendBatch, type WaybillEvent, type WireBatchV2 } from '@waybill/core';
+import { unbatch } from '../../collector/src/wire';
 import { useFakeClock, wireEvent } from './helpers';
 
 const URL_ = 'https://collect.example.com/collect';
@@ -16,7 +17,9 @@ let beacon: ReturnType<typeof vi.fn<(url: string, body: unknown) => boolean>>;
 /** Make fetch answer with this status (and headers). */
 const answer = (status: number, headers: Record<string, string> = {}) =>
   fetchMock.mockImplementation(async () => new Response(status == 204 ? null : '{}', { status, headers }));
-const parsed = (body: unknown) => JSON.parse(body as string) as WireBatch;
+const parsed = (body: unknown) => JSON.parse(body as string) as WireBatchV2;
+/** The whole events a body carries. */
+const sent = (body: unknown) => unbatch(parsed(body));
 const fetchInit = (call = 0) => fetchMock.mock.calls[call][1];
 
 beforeEach(() => {
@@ -32,7 +35,7 @@ afterEach(() => {
 });
 
 describe('sendBatch over fetch', () => {
-  it('POSTs the batch as text/plain JSON in wire format v1', async () => {
+  it('POSTs the batch as text/plain JSON in wire format v2: what every event shares once, each event its own fields', async () => {
     useFakeClock(Date.UTC(2025, 0, 15, 12, 0, 0));
     await sendBatch(URL_, events(2), false);
     expect(fetchMock).toHaveBeenCalledOnce();
@@ -41,7 +44,82 @@ describe('sendBatch over fetch', () => {
     expect(init.method).toBe('POST');
     expect(init.headers).toMatchObject({ 'Content-Type': 'text/plain;charset=UTF-8' });
     expect(typeof init.body).toBe('string');
-    expect(parsed(init.body)).toEqual({ v: 1, sentAt: '2025-01-15T12:00:00.000Z', events: events(2) });
+    const { context, ...fields } = event(0);
+    const { id, ts, ...common } = fields;
+    expect(parsed(init.body)).toEqual({
+      v: 2,
+      sentAt: '2025-01-15T12:00:00.000Z',
+      shared: { ...common, context },
+      events: [{ id, ts }, { id: 'evt-1', ts: ts + 1 }],
+    });
+    expect(sent(init.body)).toEqual(events(2));
+  });
+
+  it('keeps per event only the fields and the context fields that differ', async () => {
+    const [a, b, c] = events(3);
+    b!.name = 'add_to_cart';
+    b!.props = { value: 1 };
+    c!.context = { ...c!.context, page: { ...c!.context.page, path: '/cart' }, consent: { analytics: 'granted', marketing: 'granted' } };
+    c!.userId = 'u-1';
+    await sendBatch(URL_, [a!, b!, c!], false);
+    const body = parsed(fetchInit().body);
+    expect(Object.keys(body.shared).sort()).toEqual(['anonymousId', 'context', 'props', 'sessionId', 'type']);
+    expect(body.shared.props).toEqual({}); // no props field leads in all three
+    expect(Object.keys(body.shared.context!).sort()).toEqual(['campaign', 'clickIds', 'library', 'locale', 'screen', 'timezone']);
+    expect(body.events[2]).toEqual({ id: c!.id, name: 'view_item', ts: c!.ts, userId: 'u-1', context: { page: c!.context.page, consent: c!.context.consent } });
+    expect(body.events[1]).toMatchObject({ props: { value: 1 } });
+    expect(sent(fetchInit().body)).toEqual([a, b, c]);
+  });
+
+  it('sends a lone event whole', async () => {
+    await sendBatch(URL_, [event(0)], false);
+    expect(parsed(fetchInit().body)).toMatchObject({ v: 2, shared: {}, events: [event(0)] });
+  });
+
+  it('shares the leading props every event has identically, so rebuilt props keep their order', async () => {
+    const cart = { currency: 'EUR', value: 59.8, items: [{ item_id: 'SKU-1', price: 29.9, quantity: 2 }] };
+    const carts = [0, 1, 2].map((i) => ({ ...event(i), props: { ...cart, position: i } }));
+    const mixed = [{ ...event(3), props: { position: 3, ...cart } }, { ...event(4), props: cart }, { ...event(5), props: { currency: 'EUR' } }];
+    await sendBatch(URL_, carts, false);
+    await sendBatch(URL_, mixed, false);
+    const [first, second] = [0, 1].map((call) => parsed(fetchInit(call).body));
+    expect(first!.shared.props).toEqual(cart);
+    expect(first!.events.map((e) => e.props)).toEqual([0, 1, 2].map((position) => ({ position })));
+    expect(JSON.stringify(sent(fetchInit(0).body).map((e) => e.props))).toBe(JSON.stringify(carts.map((e) => e.props)));
+    // Nothing leads identically in every event: each keeps its props whole.
+    expect(second!.shared.props).toEqual({});
+    expect(second!.events.map((e) => e.props)).toEqual(mixed.map((e) => e.props));
+    expect(JSON.stringify(sent(fetchInit(1).body).map((e) => e.props))).toBe(JSON.stringify(mixed.map((e) => e.props)));
+  });
+
+  it('keeps the props of an event that has only the shared ones, and empty props, when rebuilt', async () => {
+    const batch = [{ ...event(0), props: { currency: 'EUR', value: 1 } }, { ...event(1), props: { currency: 'EUR' } }, { ...event(2), props: { currency: 'EUR', value: 2 } }];
+    await sendBatch(URL_, batch, false);
+    expect(parsed(fetchInit(0).body).events[1]).not.toHaveProperty('props');
+    expect(sent(fetchInit(0).body)).toEqual(batch);
+    const pages = [{ ...event(3), props: {} }, { ...event(4), props: { path: '/a' } }];
+    await sendBatch(URL_, pages, false);
+    expect(sent(fetchInit(1).body)).toEqual(pages);
+  });
+
+  it('never shares an id, even one the caller gave two events', async () => {
+    const twice = [event(0), event(0)];
+    await sendBatch(URL_, twice, false);
+    expect(parsed(fetchInit().body).shared).not.toHaveProperty('id');
+    expect(sent(fetchInit().body)).toEqual(twice);
+  });
+
+  it('leaves out what JSON leaves out, as v1 did', async () => {
+    const odd = [{ ...event(0), userId: undefined }, { ...event(1), traits: undefined }] as WaybillEvent[];
+    await sendBatch(URL_, odd, false);
+    expect(fetchInit().body).not.toContain('undefined');
+    expect(sent(fetchInit().body)).toEqual(JSON.parse(JSON.stringify(odd)));
+  });
+
+  it('costs far fewer bytes per event than the events whole', async () => {
+    await sendBatch(URL_, events(20), false);
+    const whole = bytes(JSON.stringify({ v: 1, sentAt: new Date().toISOString(), events: events(20) }));
+    expect(bytes(fetchInit().body as string)).toBeLessThan(whole / 3);
   });
 
   it('adds the extra headers', async () => {
@@ -110,8 +188,8 @@ describe('sendBatch over fetch', () => {
     await expect(sendBatch(URL_, big, false)).resolves.toBe('ok');
     expect(fetchMock.mock.calls.length).toBeGreaterThan(4);
     const bodies = fetchMock.mock.calls.map(([, init]) => init.body as string);
-    expect(bodies.every((b) => bytes(b) <= QUOTA && parsed(b).v == 1)).toBe(true);
-    expect(bodies.flatMap((b) => parsed(b).events)).toEqual(big);
+    expect(bodies.every((b) => bytes(b) <= QUOTA && parsed(b).v == 2)).toBe(true);
+    expect(bodies.flatMap(sent)).toEqual(big);
     expect(fetchMock.mock.calls.every(([, init]) => init.keepalive)).toBe(true);
   });
 
@@ -157,7 +235,8 @@ describe('sendBatch on unload', () => {
     const [url, body] = beacon.mock.calls[0];
     expect(url).toBe(URL_);
     expect(typeof body).toBe('string');
-    expect(parsed(body)).toMatchObject({ v: 1, events: events(2) });
+    expect(parsed(body).v).toBe(2);
+    expect(sent(body)).toEqual(events(2));
     expect(fetchMock).not.toHaveBeenCalled();
   });
 
@@ -166,7 +245,7 @@ describe('sendBatch on unload', () => {
     await sendBatch(URL_, many, true);
     expect(beacon.mock.calls.length).toBeGreaterThan(1);
     for (const [, body] of beacon.mock.calls) expect(bytes(body as string)).toBeLessThanOrEqual(QUOTA);
-    expect(beacon.mock.calls.flatMap(([, body]) => parsed(body).events.map((e) => e.id))).toEqual(many.map((e) => e.id));
+    expect(beacon.mock.calls.flatMap(([, body]) => sent(body).map((e) => e.id))).toEqual(many.map((e) => e.id));
   });
 
   it("falls back to fetch with keepalive when sendBeacon refuses, and still answers 'beacon'", async () => {

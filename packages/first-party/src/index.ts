@@ -13,7 +13,7 @@ export interface FirstPartyOptions {
 const cookie = (name: string) => document.cookie.match('(^|; )' + name + '=([^;]+)')?.[2];
 
 /**
- * The brand's own collector: batches in wire format v1, `sendBeacon` on page hide,
+ * The brand's own collector: batches in wire format v2, `sendBeacon` on page hide,
  * `fetch` with retry otherwise; events are kept in IndexedDB until the collector has them
  * (a 2xx, or its answer to `known` on a later page). Without an `endpoint` it says so in the
  * console, once, and drops what it is given.

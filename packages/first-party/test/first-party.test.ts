@@ -1,11 +1,14 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
-import { createTracker, type WaybillEvent, type WireBatch } from '@waybill/core';
+import { createTracker, type WaybillEvent, type WireBatchV2 } from '@waybill/core';
+import { unbatch } from '../../collector/src/wire';
 import { firstParty } from '@waybill/first-party';
 import { wireEvent } from '../../core/test/helpers';
 
 const event = (n: number) => wireEvent(n);
+/** The whole events of a request body. */
+const eventsOf = (body: unknown) => unbatch(JSON.parse(body as string) as WireBatchV2);
 
 let fetchMock: ReturnType<typeof vi.fn<(url: string, init: RequestInit) => Promise<Response>>>;
 let beacon: ReturnType<typeof vi.fn<(url: string, body: unknown) => boolean>>;
@@ -44,15 +47,14 @@ describe('firstParty', () => {
     expect(firstParty({ endpoint: '/collect', category: 'necessary' }).category).toBe('necessary');
   });
 
-  it('POSTs batches to the endpoint as text/plain wire format v1 and reports ok', async () => {
+  it('POSTs batches to the endpoint as text/plain wire format v2 and reports ok', async () => {
     const d = firstParty({ endpoint: '/collect' });
     await expect(d.send([event(1), event(2)], false)).resolves.toBe('ok');
     const [url, init] = fetchMock.mock.calls[0];
     expect(url).toBe('/collect');
     expect(init).toMatchObject({ method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8' } });
-    const body = JSON.parse(init.body as string) as WireBatch;
-    expect(body.v).toBe(1);
-    expect(body.events.map((e) => e.id)).toEqual(['evt-1', 'evt-2']);
+    expect(JSON.parse(init.body as string).v).toBe(2);
+    expect(eventsOf(init.body).map((e) => e.id)).toEqual(['evt-1', 'evt-2']);
   });
 
   it('sends its headers on the fetch path', async () => {
@@ -84,8 +86,7 @@ describe('firstParty', () => {
     t.consent.update({ analytics: 'granted' });
     await t.flush();
     expect(fetchMock).toHaveBeenCalledOnce();
-    const body = JSON.parse(fetchMock.mock.calls[0][1].body as string) as WireBatch;
-    expect(body.events).toEqual([expect.objectContaining({ id, name: 'add_to_cart', props: { currency: 'USD', value: 30 } })]);
+    expect(eventsOf(fetchMock.mock.calls[0][1].body)).toEqual([expect.objectContaining({ id, name: 'add_to_cart', props: { currency: 'USD', value: 30 } })]);
   });
 
   it('beacons waiting events to the endpoint when the page is left', () => {
@@ -93,7 +94,7 @@ describe('firstParty', () => {
     const id = t.track('view_item');
     window.dispatchEvent(new Event('pagehide'));
     expect(beacon).toHaveBeenCalledOnce();
-    expect(JSON.parse(beacon.mock.calls[0][1] as string).events[0].id).toBe(id);
+    expect(eventsOf(beacon.mock.calls[0][1])[0]!.id).toBe(id);
   });
 
   it('asks the endpoint which stored events the collector holds, with its headers', async () => {
@@ -129,7 +130,7 @@ describe('firstParty: vendor cookies for server-side forwarding', () => {
     const d = firstParty({ endpoint: '/collect' });
     d.consent!(now);
     await d.send(events, false);
-    return (JSON.parse(fetchMock.mock.calls[0]![1].body as string) as WireBatch).events;
+    return eventsOf(fetchMock.mock.calls[0]![1].body);
   };
 
   beforeEach(() => {

@@ -1,4 +1,4 @@
-// POST /collect: a batch of events (wire format v1), or the "known" query of a page that holds
+// POST /collect: a batch of events (wire format v1 or v2), or the "known" query of a page that holds
 // stored events and asks which ones the collector already has.
 import type { CollectResponse } from '@waybill/core';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
