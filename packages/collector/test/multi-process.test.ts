@@ -96,7 +96,7 @@ describe.skipIf(!withPostgres)('three collector processes on one PostgreSQL data
         return storedEvent('purchase', { transaction_id: `T-${id}`, currency: 'USD', value: i + 1 }, { id, ts: Date.now(), anonymousId: `browser-${i % 10}` });
       });
       try {
-        for (let i = 0; i < n; i += 100) await store.insert(storable(...events.slice(i, i + 100)), { receivedAt: Date.now(), ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (test)' }, route);
+        for (let i = 0; i < n; i += 100) await store.insert(storable(...(events.slice(i, i + 100) as unknown as Record<string, unknown>[])), { receivedAt: Date.now(), ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (test)' }, route);
       } finally {
         await store.close();
       }
