@@ -2,63 +2,11 @@
 // first-party collector only. Neither the TikTok pixel nor gtag.js gets them, and the collector
 // does not forward them to the Events API or the Measurement Protocol, unless the shop maps the
 // event (`eventNames` in the browser adapters, `--tiktok-event` / `--ga4-event` in the collector).
-import type { ForwardingOptions } from '@waybill/collector';
-import { expect, flush, poll, sdkReady, test as base, type TestSite } from './fixtures';
+import { expect, flush, poll, sdkReady, type TestSite } from './fixtures';
+import { test } from './forwarding-fixtures';
 import { shopPage } from './pages';
-import { startSite } from './server';
-import { GA4_ID, PIXEL_ID, gtagEvents, startVendors, tiktokTracked, type Vendors } from './stand-ins/vendors';
-import { startEventsApi, startMeasurementProtocol, type EventsApi, type MeasurementProtocol } from './stand-ins/vendor-apis.mjs';
-
-const TOKEN = 'tiktok-access-token';
-const SECRET = 'ga4-api-secret';
-
-interface Apis {
-  tiktok: EventsApi;
-  ga4: MeasurementProtocol;
-}
-
-const test = base.extend<{ vendors: Vendors; apis: Apis; mapping: Pick<ForwardingOptions, 'tiktok' | 'ga4'> }>({
-  mapping: [{}, { option: true }],
-  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
-  vendors: async ({}, use) => {
-    const vendors = await startVendors();
-    await use(vendors);
-    await vendors.close();
-  },
-  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
-  apis: async ({}, use) => {
-    const [tiktok, ga4] = await Promise.all([startEventsApi({ pixel: PIXEL_ID, token: TOKEN }), startMeasurementProtocol({ measurementId: GA4_ID, apiSecret: SECRET })]);
-    await use({ tiktok, ga4 });
-    await Promise.all([tiktok.close(), ga4.close()]);
-  },
-  // The collector forwards to the stand-ins, with the collector-side event names of `mapping`.
-  site: async ({ apis, mapping }, use) => {
-    const site = await startSite({
-      forwarding: {
-        tiktok: { pixelCode: PIXEL_ID, accessToken: TOKEN, apiUrl: apis.tiktok.url, ...mapping.tiktok },
-        ga4: { measurementId: GA4_ID, apiSecret: SECRET, apiUrl: apis.ga4.url, ...mapping.ga4 },
-        baseMs: 50,
-        timeoutMs: 2000,
-      },
-    });
-    await use(site);
-    await site.close();
-  },
-});
-
-/** Some text (the largest paint) and a button whose click handler is slow: the interaction INP measures. */
-const CONTENT = `
-  const setUp = () => {
-    const text = document.createElement('p');
-    text.textContent = 'A tee, a mug and a tote bag, each in three colours.';
-    const buy = document.createElement('button');
-    buy.id = 'buy';
-    buy.textContent = 'Add to cart';
-    buy.onclick = () => { const end = performance.now() + 100; while (performance.now() < end); };
-    document.body.append(text, buy);
-  };
-  if (document.readyState === 'loading') addEventListener('DOMContentLoaded', setUp);
-  else setUp();`;
+import { GA4_ID, PIXEL_ID, gtagEvents, tiktokTracked } from './stand-ins/vendors';
+import { VITALS_CONTENT } from './vitals-content';
 
 const ORDER = { transaction_id: 'T-2001', currency: 'USD', value: 30, items: [{ item_id: 'SKU1', item_name: 'Tee', price: 30, quantity: 1 }] };
 const GRANTED = `wb('consent', { analytics: 'granted', marketing: 'granted' });`;
@@ -73,7 +21,7 @@ const forwarding = async (site: TestSite) => (await fetch(`${site.collectorUrl}/
  * them all and has forwarded everything it routed.
  */
 async function visit(page: import('@playwright/test').Page, site: TestSite, attributes: string, elsewhere: () => string) {
-  await page.goto(site.addPage(shopPage({ mode: 'script', flushInterval: 100, attributes: `data-web-vitals ${attributes}`, script: `${GRANTED} ${CONTENT}` })));
+  await page.goto(site.addPage(shopPage({ mode: 'script', flushInterval: 100, attributes: `data-web-vitals ${attributes}`, script: `${GRANTED} ${VITALS_CONTENT}` })));
   await sdkReady(page);
   await page.locator('#buy').waitFor();
   await poll(() => metrics(site), 'FCP and TTFB at the collector').toEqual(expect.arrayContaining(['FCP', 'TTFB']));
