@@ -1,47 +1,11 @@
 // Server-side forwarding end to end: Chromium on a shop page, the real collector, and stand-ins
 // of the TikTok pixel, the TikTok Events API and the GA4 Measurement Protocol on 127.0.0.1.
 import type { Page } from '@playwright/test';
-import { browserStorage, expect, flush, poll, sdkReady, sha256, storageText, test as base, waitForEvents } from './fixtures';
+import { browserStorage, expect, flush, poll, sdkReady, sha256, storageText, waitForEvents } from './fixtures';
+import { test, type Apis } from './forwarding-fixtures';
 import { shopPage } from './pages';
-import { startSite, type TestSite } from './server';
-import { NO_FOOTPRINT, PIXEL_ID, GA4_ID, startVendors, tagBundle, vendorFootprint, vendorScriptRequests, type Vendors } from './stand-ins/vendors';
-import { startEventsApi, startMeasurementProtocol, type EventsApi, type MeasurementProtocol } from './stand-ins/vendor-apis.mjs';
-
-const TOKEN = 'tiktok-access-token';
-const SECRET = 'ga4-api-secret';
-
-interface Apis {
-  tiktok: EventsApi;
-  ga4: MeasurementProtocol;
-}
-
-const test = base.extend<{ vendors: Vendors; apis: Apis }>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
-  vendors: async ({}, use) => {
-    const vendors = await startVendors();
-    await use(vendors);
-    await vendors.close();
-  },
-  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
-  apis: async ({}, use) => {
-    const [tiktok, ga4] = await Promise.all([startEventsApi({ pixel: PIXEL_ID, token: TOKEN }), startMeasurementProtocol({ measurementId: GA4_ID, apiSecret: SECRET })]);
-    await use({ tiktok, ga4 });
-    await Promise.all([tiktok.close(), ga4.close()]);
-  },
-  // This file's site: the collector forwards to the stand-ins, retrying quickly.
-  site: async ({ apis }, use) => {
-    const site = await startSite({
-      forwarding: {
-        tiktok: { pixelCode: PIXEL_ID, accessToken: TOKEN, apiUrl: apis.tiktok.url },
-        ga4: { measurementId: GA4_ID, apiSecret: SECRET, apiUrl: apis.ga4.url },
-        baseMs: 50,
-        timeoutMs: 2000,
-      },
-    });
-    await use(site);
-    await site.close();
-  },
-});
+import type { TestSite } from './server';
+import { NO_FOOTPRINT, PIXEL_ID, GA4_ID, tagBundle, vendorFootprint, vendorScriptRequests, type Vendors } from './stand-ins/vendors';
 
 const ORDER = { transaction_id: 'T-1001', currency: 'USD', value: 30, items: [{ item_id: 'SKU1', item_name: 'Tee', price: 30, quantity: 1 }] };
 const EMAIL = ' A@Example.com ';

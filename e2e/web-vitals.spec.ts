@@ -2,6 +2,7 @@
 // reaches the collector and when, under consent, from npm and from the script tag's add-on.
 import type { Page } from '@playwright/test';
 import { shopPage } from './pages';
+import { VITALS_CONTENT } from './vitals-content';
 import { expect, expectNothingStored, flush, leaveAndProveSilence, poll, sdkReady, test, waitForEvents, wireEvents, type TestSite } from './fixtures';
 
 /** The props of a `web_vital` event. */
@@ -17,26 +18,9 @@ interface Vital {
 
 const METRICS = ['CLS', 'FCP', 'INP', 'LCP', 'TTFB'];
 
-/**
- * The page's own content, made whether the script runs in the head (script tag) or after
- * parsing (module): some text and a button whose click handler is slow, the interaction INP measures.
- */
-const CONTENT = `
-  const setUp = () => {
-    const text = document.createElement('p');
-    text.textContent = 'A tee, a mug and a tote bag, each in three colours.';
-    const buy = document.createElement('button');
-    buy.id = 'buy';
-    buy.textContent = 'Add to cart';
-    buy.onclick = () => { const end = performance.now() + 150; while (performance.now() < end); };
-    document.body.append(text, buy);
-  };
-  if (document.readyState === 'loading') addEventListener('DOMContentLoaded', setUp);
-  else setUp();`;
-
 /** npm: the plugin from its built module, as a shop's bundle would import it. */
 const npmVitals = (call = 'webVitals(window.tracker);', from = '@waybill/web-vitals') => `
-  ${CONTENT}
+  ${VITALS_CONTENT}
   const { webVitals } = await import('${from}');
   ${call}`;
 
@@ -195,7 +179,7 @@ test.describe('web vitals (script tag)', () => {
     test(`${attribute} loads ${addOn}, which reports the five metrics after consent`, async ({ page, site, shop, elsewhere }) => {
       const scripts: string[] = [];
       page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname));
-      await page.goto(shop({ flushInterval: 100, attributes: attribute, script: CONTENT }));
+      await page.goto(shop({ flushInterval: 100, attributes: attribute, script: VITALS_CONTENT }));
       await sdkReady(page);
       await shiftLayout(page);
       await page.click('#buy');
@@ -231,7 +215,7 @@ test.describe('web vitals (script tag)', () => {
   test('without data-web-vitals no add-on is loaded and no web_vital is sent', async ({ page, site, shop, elsewhere }) => {
     const scripts: string[] = [];
     page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname));
-    await page.goto(shop({ flushInterval: 100, script: `${CONTENT} wb('consent', { analytics: 'granted' }); wb('track', 'view_item');` }));
+    await page.goto(shop({ flushInterval: 100, script: `${VITALS_CONTENT} wb('consent', { analytics: 'granted' }); wb('track', 'view_item');` }));
     await sdkReady(page);
     await page.click('#buy');
     await page.goto(elsewhere());

@@ -36,8 +36,14 @@ interface StandIn {
   clear(): void;
   /** Answer the next `count` requests with `status` (and `headers`, `body`), or not at all (`hang`). */
   failNext(count: number, status: number, options?: Failure): void;
-  /** Hold every answer (after the next `after` ones) until the returned function is called. */
+  /**
+   * Hold every answer (after the next `after` ones) until the returned function is called. A held
+   * request whose client went away meanwhile (timed out, killed) is then not answered, and never
+   * counts as received.
+   */
   hold(options?: { after?: number }): () => void;
+  /** Requests held now, unanswered. */
+  held(): number;
   /**
    * Ends the hold by dropping what it held: the connections are closed unanswered, and those
    * requests never count as received (as a vendor that went down before taking them). Returns how many.

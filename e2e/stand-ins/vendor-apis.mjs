@@ -166,8 +166,13 @@ async function standIn(handle) {
       const record = { at: Date.now(), method: req.method, path: url.pathname, query: url.searchParams, headers: req.headers, bytes: raw.length, body, problems: [], status: undefined, answer: undefined };
       requests.push(record);
       if (holding && answered >= holding.after) {
-        holding.held.push({ record, res });
-        await holding.promise;
+        const hold = holding;
+        hold.held.push({ record, res });
+        await hold.promise;
+        const at = hold.held.findIndex((h) => h.record === record);
+        if (at >= 0) hold.held.splice(at, 1);
+        // A client that went away meanwhile (timed out, killed) gets no answer: the vendor never took it.
+        if (!record.dropped && req.socket.destroyed) record.dropped = true;
         if (record.dropped) return;
       }
       answered++;
@@ -212,16 +217,19 @@ async function standIn(handle) {
         release();
       };
     },
+    /** Requests held now, unanswered. */
+    held: () => holding?.held.length ?? 0,
     drop() {
       const hold = holding;
       if (!hold) return 0;
       holding = undefined;
+      const held = hold.held.length;
       for (const { record, res } of hold.held) {
         record.dropped = true;
         res.destroy();
       }
       hold.release();
-      return hold.held.length;
+      return held;
     },
     close: () =>
       new Promise((done) => {

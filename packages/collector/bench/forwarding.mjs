@@ -12,7 +12,7 @@
 //   node packages/collector/bench/forwarding.mjs [--events 100000] [--batch 50] [--concurrency 10] [--rounds 3]
 //
 // The measures run in turn, round after round, and the medians are printed: on a shared machine
-// one run says little.
+// one run says little. The stand-ins run in a process of their own (vendor-process.mjs).
 //
 // Run after `pnpm build`. The collector runs as `waybill-collector`, in its own process.
 import { spawn } from 'node:child_process';
@@ -22,7 +22,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startEventsApi, startMeasurementProtocol } from '../../../e2e/stand-ins/vendor-apis.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -142,8 +141,14 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const less = (rate, base) => `${((1 - rate / base) * 100).toFixed(1)} % less than off`;
 const closed = 'http://127.0.0.1:9';
-const tiktokApi = await startEventsApi({ pixel: PIXEL, token: SECRETS.WAYBILL_TIKTOK_ACCESS_TOKEN });
-const ga4Api = await startMeasurementProtocol({ measurementId: GA, apiSecret: SECRETS.WAYBILL_GA4_API_SECRET });
+const vendors = spawn(process.execPath, [fileURLToPath(new URL('vendor-process.mjs', import.meta.url)), PIXEL, SECRETS.WAYBILL_TIKTOK_ACCESS_TOKEN, GA, SECRETS.WAYBILL_GA4_API_SECRET], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+/** The next message of the stand-ins' process. */
+const fromVendors = () => new Promise((resolve) => vendors.once('message', resolve));
+const urls = await fromVendors();
+const tiktokApi = { url: urls.tiktok };
+const ga4Api = { url: urls.ga4 };
 
 /** One round of the four measures, one after the other, each on a fresh database. */
 async function round(n) {
@@ -170,10 +175,12 @@ async function round(n) {
   const seconds = await drained(drain.url, EVENTS - waiting, drainStarted);
   const sent = await report(drain.url);
   await drain.stop();
-  const problems = [...tiktokApi.requests, ...ga4Api.requests].filter((r) => r.problems.length).length;
-  const requests = [tiktokApi.requests.length, ga4Api.requests.length];
-  tiktokApi.clear();
-  ga4Api.clear();
+  const stats = fromVendors();
+  vendors.send('stats');
+  const { tiktok, ga4 } = await stats;
+  const problems = tiktok.problems + ga4.problems;
+  const requests = [tiktok.requests, ga4.requests];
+  vendors.send('clear');
   const result = { offRate, idleRate, busyRate, liveSeconds, rows: sent.tiktok.sent + sent.ga4.sent, seconds, requests, problems };
   console.log(
     `round ${n}: ingest off ${fmt(offRate)}, on (worker idle) ${fmt(idleRate)}, on (worker busy) ${fmt(busyRate)} events/s; ` +
@@ -195,6 +202,8 @@ try {
   console.log(`forwarding a backlog of ${fmt(2 * EVENTS)} rows: ${fmt(median(results.map((r) => r.rows / r.seconds)))} rows/s to the two vendors`);
 } finally {
   agent.destroy();
-  await Promise.all([tiktokApi.close(), ga4Api.close()]);
+  const stopped = new Promise((done) => vendors.once('exit', done));
+  vendors.send('close');
+  await stopped;
   rmSync(dir, { recursive: true, force: true });
 }
