@@ -14,6 +14,7 @@ const USAGE = `usage: waybill-collector [options]
   --admin-token <token>  require Authorization: Bearer <token> on /events and the other
                          admin routes (or set WAYBILL_ADMIN_TOKEN, which keeps it out of ps)
   --trust-proxy          take the browser's address from X-Forwarded-For (behind a proxy)
+                         (server events API keys: set WAYBILL_SERVER_KEYS, comma-separated)
   --verbose              log each request to stderr (warnings and errors are always logged)
   --help                 show this help
 `;
@@ -67,6 +68,7 @@ if (options.help) {
       staticDir: options.static,
       adminToken: options['admin-token'] ?? process.env.WAYBILL_ADMIN_TOKEN,
       trustProxy: options['trust-proxy'],
+      serverKeys: (process.env.WAYBILL_SERVER_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
       log: (line, level) => {
         if (options.verbose || level !== 'info') process.stderr.write(`${line}\n`);
       },

@@ -9,6 +9,7 @@ import { originGuard } from './origins';
 import { fail } from './reply';
 import { collectRoutes, type CollectDeps } from './routes/collect';
 import { adminOnly, readRoutes } from './routes/read';
+import { serverEventsRoutes } from './routes/server-events';
 import { resolveStatic, serveFile } from './static';
 
 /** What the app is made of. */
@@ -23,6 +24,8 @@ export interface AppDeps extends CollectDeps {
   logRequests: boolean;
   /** Counted per `POST /collect`, whatever its answer. */
   counters: CollectDeps['counters'] & { requests: number };
+  /** Keys of the server events API (`POST /v1/server-events`). */
+  serverKeys: string[];
   /** Adds more routes (forwarding's); admin ones go under `admin`. */
   extend?: (app: Hono<Env>, admin: MiddlewareHandler) => void;
 }
@@ -68,6 +71,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   }
 
   collectRoutes(app, deps);
+  serverEventsRoutes(app, deps);
   readRoutes(app, { store: deps.store, stats: () => ({ ...counters }), admin });
   deps.extend?.(app, admin);
   only(app, '/collect', 'POST, OPTIONS');

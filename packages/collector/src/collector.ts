@@ -4,11 +4,13 @@ import { createApp } from './app';
 import type { Env } from './env';
 import type { Log, LogLevel } from './log';
 import { nodeHost } from './node';
-import { adminToken, allowedOrigins, badOption, basePath, positiveBytes, show, staticFolder } from './options';
+import { adminToken, allowedOrigins, badOption, basePath, positiveBytes, serverKeys, show, staticFolder } from './options';
 import type { ForwardDestination, Outbox } from './outbox';
 import { openSqliteStore } from './store/sqlite';
 import type { EventsPage, Route, Store } from './store/store';
-import type { ValidEvent } from './wire';
+import { prepareEvent, type StorableEvent, type ValidEvent } from './wire';
+import type { CollectResponse } from '@waybill/core';
+import { ingestServerEvents, type ServerEventsResult } from './server-events/ingest';
 
 /**
  * How server-side forwarding plugs in (see `src/forward/`): which destinations an accepted event
@@ -59,6 +61,13 @@ export interface CollectorOptions {
    * proxy or a platform that sets that header); otherwise it is the socket's. Default false.
    */
   trustProxy?: boolean;
+  /**
+   * Keys that the shop's backend sends as `Authorization: Bearer <key>` to `POST /v1/server-events`
+   * (each at least 16 characters, like the admin token; several, so that one can be rotated).
+   * The command reads them from `WAYBILL_SERVER_KEYS` (comma-separated). Default: none, and the
+   * server events API refuses every request.
+   */
+  serverKeys?: string | string[];
   /** Server-side forwarding. Default: none (no outbox rows are written). */
   forward?: Forwarding;
   /**
@@ -106,6 +115,13 @@ export interface Collector {
   stats(): CollectorStats;
   /** Stored events, newest first (in the order they were received), and the cursor of the next page. */
   events(query?: EventsQuery): Promise<EventsPage>;
+  /**
+   * Stores wire-format events received elsewhere (a backfill, a replay, demo data) as if they had
+   * been posted to `/collect` at `receivedAt` (default now), with their rollups and outbox rows.
+   */
+  ingest(events: unknown[], options?: { receivedAt?: number }): Promise<CollectResponse>;
+  /** Stores server events as `POST /v1/server-events` does, as if received at `receivedAt` (default now). */
+  ingestServerEvents(events: unknown[], options?: { receivedAt?: number }): Promise<ServerEventsResult>;
   /** Stops the server (if listening) and the forwarding worker, then closes the database. */
   close(): Promise<void>;
 }
@@ -125,6 +141,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   const staticRoot = options.staticDir === undefined ? undefined : staticFolder(options.staticDir);
   const token = adminToken(options.adminToken);
   const base = basePath(options.basePath);
+  const keys = serverKeys(options.serverKeys);
   const { forward } = options;
   if (forward !== undefined && typeof forward?.route !== 'function') throw badOption(`forward must have a route function, not ${show(forward)}`);
   const log: Log = (line, level) => {
@@ -137,6 +154,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
 
   const store: Store = openSqliteStore(options.db ?? './waybill.db');
   const counters: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
+  const route = forward?.route ?? noRoute;
   const app = createApp({
     store,
     counters,
@@ -147,8 +165,9 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     staticRoot,
     basePath: base,
     adminToken: token,
+    serverKeys: keys,
     trustProxy: options.trustProxy === true,
-    route: forward?.route ?? noRoute,
+    route,
     extend: forward?.routes && ((hono, admin) => forward.routes!(hono, store, admin)),
   });
   const fetch = (request: Request, env?: Env['Bindings']): Promise<Response> => Promise.resolve(app.fetch(request, env));
@@ -174,6 +193,19 @@ export function createCollector(options: CollectorOptions = {}): Collector {
       }
       return store.list(query);
     },
+    async ingest(events, { receivedAt = Date.now() } = {}) {
+      const good: StorableEvent[] = [];
+      const rejected: CollectResponse['rejected'] = [];
+      events.forEach((event, index) => {
+        const prepared = prepareEvent(event);
+        if (typeof prepared === 'string') rejected.push({ index, error: prepared });
+        else good.push(prepared);
+      });
+      const { accepted, duplicates } = await store.insert(good, { receivedAt }, route);
+      Object.assign(counters, { accepted: counters.accepted + accepted, duplicates: counters.duplicates + duplicates, rejected: counters.rejected + rejected.length });
+      return { accepted, duplicates, rejected };
+    },
+    ingestServerEvents: (events, { receivedAt = Date.now() } = {}) => ingestServerEvents(store, route, events, receivedAt),
     close() {
       closing ??= (async () => {
         await node.close();

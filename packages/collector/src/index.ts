@@ -5,3 +5,7 @@ export type { Log, LogLevel } from './log';
 export type { ForwardDestination, Outbox, OutboxRow, OutboxState, OutboxStats, RequestMeta } from './outbox';
 export type { Erased, EventsPage, InsertResult, ListQuery, Route, Store, StoredEvent } from './store/store';
 export type { StorableEvent, ValidEvent } from './wire';
+export type { ServerEventsResult } from './server-events/ingest';
+export type { AlertState, ConsentCount, CoverageCount, EventCount, Insights, InsertMeta, OrderRow, VitalCount } from './store/insights';
+export { sendServerEvents, ServerEventsError } from './client';
+export type { EventTime, SendServerEventsOptions, SendServerEventsResult, ServerEventInput } from './client';
