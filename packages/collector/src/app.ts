@@ -10,6 +10,9 @@ import { fail } from './reply';
 import { collectRoutes, type CollectDeps } from './routes/collect';
 import { adminOnly, readRoutes } from './routes/read';
 import { serverEventsRoutes } from './routes/server-events';
+import { dashboardAuth, dashboardRoutes } from './routes/dashboard';
+import { statsRoutes } from './routes/stats';
+import type { Alerts } from './alerts/engine';
 import { resolveStatic, serveFile } from './static';
 
 /** What the app is made of. */
@@ -26,6 +29,7 @@ export interface AppDeps extends CollectDeps {
   counters: CollectDeps['counters'] & { requests: number };
   /** Keys of the server events API (`POST /v1/server-events`). */
   serverKeys: string[];
+  alerts: Alerts;
   /** Adds more routes (forwarding's); admin ones go under `admin`. */
   extend?: (app: Hono<Env>, admin: MiddlewareHandler) => void;
 }
@@ -66,12 +70,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.use('/collect', origins({ methods: ['POST', 'OPTIONS'], refuse: true }));
   app.use('/health', origins({ methods: ['GET', 'HEAD', 'OPTIONS'] }));
   app.use('/events', origins({ methods: ['GET', 'HEAD', 'OPTIONS'] }));
-  for (const path of ['/forwarding', '/forwarding/*', '/users/*', '/dashboard', '/dashboard/*']) {
+  // (/dashboard and /v1/stats guard themselves: a signed-in browser reads them with a cookie, and no CORS.)
+  for (const path of ['/forwarding', '/forwarding/*', '/users/*']) {
     app.use(path, origins({ methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'] }), admin);
   }
 
   collectRoutes(app, deps);
   serverEventsRoutes(app, deps);
+  const dashboard = { adminToken: deps.adminToken, basePath: deps.basePath, trustProxy: deps.trustProxy };
+  dashboardRoutes(app, dashboard);
+  statsRoutes(app, { store: deps.store, alerts: deps.alerts, guard: dashboardAuth(dashboard).guard });
   readRoutes(app, { store: deps.store, stats: () => ({ ...counters }), admin });
   deps.extend?.(app, admin);
   only(app, '/collect', 'POST, OPTIONS');

@@ -11,6 +11,8 @@ import type { EventsPage, Route, Store } from './store/store';
 import { prepareEvent, type StorableEvent, type ValidEvent } from './wire';
 import type { CollectResponse } from '@waybill/core';
 import { ingestServerEvents, type ServerEventsResult } from './server-events/ingest';
+import { checkAlertsConfig, type AlertsConfig } from './alerts/config';
+import { createAlerts, type Alerts } from './alerts/engine';
 
 /**
  * How server-side forwarding plugs in (see `src/forward/`): which destinations an accepted event
@@ -68,6 +70,11 @@ export interface CollectorOptions {
    * server events API refuses every request.
    */
   serverKeys?: string | string[];
+  /**
+   * Alert rules and their webhook (see the README's Alerts chapter); the command reads them from
+   * `--alerts <file>`. Default: none.
+   */
+  alerts?: AlertsConfig;
   /** Server-side forwarding. Default: none (no outbox rows are written). */
   forward?: Forwarding;
   /**
@@ -122,6 +129,8 @@ export interface Collector {
   ingest(events: unknown[], options?: { receivedAt?: number }): Promise<CollectResponse>;
   /** Stores server events as `POST /v1/server-events` does, as if received at `receivedAt` (default now). */
   ingestServerEvents(events: unknown[], options?: { receivedAt?: number }): Promise<ServerEventsResult>;
+  /** The alert rules: `evaluate(now)` runs them at once (they also run on their timer). */
+  alerts: Pick<Alerts, 'evaluate' | 'report'>;
   /** Stops the server (if listening) and the forwarding worker, then closes the database. */
   close(): Promise<void>;
 }
@@ -142,6 +151,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   const token = adminToken(options.adminToken);
   const base = basePath(options.basePath);
   const keys = serverKeys(options.serverKeys);
+  const alertsConfig = options.alerts === undefined ? undefined : checkAlertsConfig(options.alerts);
   const { forward } = options;
   if (forward !== undefined && typeof forward?.route !== 'function') throw badOption(`forward must have a route function, not ${show(forward)}`);
   const log: Log = (line, level) => {
@@ -155,6 +165,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   const store: Store = openSqliteStore(options.db ?? './waybill.db');
   const counters: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
   const route = forward?.route ?? noRoute;
+  const alerts = createAlerts(alertsConfig, store, log);
   const app = createApp({
     store,
     counters,
@@ -166,6 +177,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     basePath: base,
     adminToken: token,
     serverKeys: keys,
+    alerts,
     trustProxy: options.trustProxy === true,
     route,
     extend: forward?.routes && ((hono, admin) => forward.routes!(hono, store, admin)),
@@ -179,6 +191,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     void store.close();
     throw error;
   }
+  const stopAlerts = alerts.start();
   let closing: Promise<void> | undefined;
 
   return {
@@ -206,9 +219,11 @@ export function createCollector(options: CollectorOptions = {}): Collector {
       return { accepted, duplicates, rejected };
     },
     ingestServerEvents: (events, { receivedAt = Date.now() } = {}) => ingestServerEvents(store, route, events, receivedAt),
+    alerts: { evaluate: alerts.evaluate, report: alerts.report },
     close() {
       closing ??= (async () => {
         await node.close();
+        await stopAlerts();
         await stopWorker?.();
         await store.close();
       })();

@@ -9,3 +9,6 @@ export type { ServerEventsResult } from './server-events/ingest';
 export type { AlertState, ConsentCount, CoverageCount, EventCount, Insights, InsertMeta, OrderRow, VitalCount } from './store/insights';
 export { sendServerEvents, ServerEventsError } from './client';
 export type { EventTime, SendServerEventsOptions, SendServerEventsResult, ServerEventInput } from './client';
+export { readAlertsConfig } from './alerts/config';
+export type { AlertsConfig } from './alerts/config';
+export type { AlertMessage, AlertReport } from './alerts/engine';

@@ -112,6 +112,7 @@ export type InsertHook = (events: ValidEvent[], meta: InsertMeta, route: Route) 
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
 /**
  * The consent snapshot of an event as canonical JSON (categories sorted, `necessary` left out:

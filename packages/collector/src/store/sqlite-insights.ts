@@ -65,7 +65,7 @@ const num = (value: unknown): number | null => (typeof value === 'number' && Num
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /** The insights of the SQLite database `db` (migrated), and the hook its insert transaction runs. */
-export function sqliteInsights(db: Database.Database): { insights: Insights; afterInsert: InsertHook } {
+export function sqliteInsights(db: Database.Database): { insights: Insights; afterInsert: InsertHook; close(): void } {
   const sql = {
     countEvents: db.prepare(
       'INSERT INTO event_counts (minute, name, n) VALUES (?, ?, ?) ON CONFLICT (minute, name) DO UPDATE SET n = n + excluded.n',
@@ -79,8 +79,8 @@ export function sqliteInsights(db: Database.Database): { insights: Insights; aft
        ON CONFLICT (hour, snapshot) DO UPDATE SET sessions = sessions + excluded.sessions`,
     ),
     countVital: db.prepare(
-      `INSERT INTO vitals (hour, metric, rating, bin, n) VALUES (?, ?, ?, ?, 1)
-       ON CONFLICT (hour, metric, rating, bin) DO UPDATE SET n = n + 1`,
+      `INSERT INTO vitals (hour, metric, rating, bin, n) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (hour, metric, rating, bin) DO UPDATE SET n = n + excluded.n`,
     ),
     // The first browser purchase of an order is the one it joins (a second copy under another
     // event id is not a second order).
@@ -167,27 +167,49 @@ export function sqliteInsights(db: Database.Database): { insights: Insights; aft
   let prunedBefore = 0;
 
   /** Consent: each session once per hour, under the latest snapshot it sent in that hour. */
-  function countConsent(events: ValidEvent[], hour: number): void {
-    if (hour - 1 > prunedBefore) {
-      sql.pruneSessions.run(hour - 1);
-      prunedBefore = hour - 1;
+  function countConsent(hour: number, session: string, snapshot: string): void {
+    const before = sql.sessionConsent.get(hour, session) as string | undefined;
+    if (before === snapshot) return;
+    if (before === undefined) sql.newSession.run(hour, session, snapshot);
+    else {
+      sql.changedSession.run(snapshot, hour, session);
+      sql.countConsent.run(hour, before, -1);
     }
-    const latest = new Map<string, string>();
-    for (const e of events) {
-      const key = typeof e.sessionId === 'string' && consentKey(e.context?.consent);
-      if (key) latest.set(e.sessionId as string, key);
-    }
-    for (const [session, snapshot] of latest) {
-      const before = sql.sessionConsent.get(hour, session) as string | undefined;
-      if (before === snapshot) continue;
-      if (before === undefined) sql.newSession.run(hour, session, snapshot);
-      else {
-        sql.changedSession.run(snapshot, hour, session);
-        sql.countConsent.run(hour, before, -1);
-      }
-      sql.countConsent.run(hour, snapshot, 1);
-    }
+    sql.countConsent.run(hour, snapshot, 1);
   }
+
+  // The counts wait here and are written once a second in one transaction of their own: written
+  // with every batch, their pages would double what each ingest commit writes to the WAL. Reads
+  // write them first, so that this process's numbers are always whole; a crash loses at most the
+  // last second of counts (never an event).
+  let pending = { events: new Map<string, number>(), sessions: new Map<string, string>(), vitals: new Map<string, number>() };
+  const SEP = '\u0000';
+  const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+
+  const flush = db.transaction(() => {
+    const { events, sessions, vitals } = pending;
+    if (events.size === 0 && sessions.size === 0 && vitals.size === 0) return;
+    pending = { events: new Map(), sessions: new Map(), vitals: new Map() };
+    for (const [key, n] of events) {
+      const [minute, name] = key.split(SEP);
+      sql.countEvents.run(Number(minute), name, n);
+    }
+    let latestHour = 0;
+    for (const [key, snapshot] of sessions) {
+      const cut = key.indexOf(SEP); // (a session id may hold any character: split at the first)
+      const hour = Number(key.slice(0, cut));
+      countConsent(hour, key.slice(cut + 1), snapshot);
+      latestHour = Math.max(latestHour, hour);
+    }
+    if (latestHour - 1 > prunedBefore) {
+      sql.pruneSessions.run(latestHour - 1);
+      prunedBefore = latestHour - 1;
+    }
+    for (const [key, n] of vitals) {
+      const [hour, metric, rating, bin] = key.split(SEP);
+      sql.countVital.run(Number(hour), metric, rating, Number(bin), n);
+    }
+  });
 
   /** Gives a stored server event its purchase's attribution, with the outbox rows its consent allows. */
   function join(eventId: string, purchase: StoredEvent, meta: Parameters<InsertHook>[1], route: Parameters<InsertHook>[2]): void {
@@ -205,9 +227,7 @@ export function sqliteInsights(db: Database.Database): { insights: Insights; aft
     if (events.length === 0) return;
     const minute = Math.floor(meta.receivedAt / MINUTE_MS);
     const hour = Math.floor(meta.receivedAt / HOUR_MS);
-    const names = new Map<string, number>();
-    for (const e of events) names.set(e.name, (names.get(e.name) ?? 0) + 1);
-    for (const [name, n] of names) sql.countEvents.run(minute, name, n);
+    for (const e of events) add(pending.events, `${minute}${SEP}${e.name}`);
 
     if (meta.source === 'server') {
       for (const e of events) {
@@ -239,10 +259,19 @@ export function sqliteInsights(db: Database.Database): { insights: Insights; aft
       return;
     }
 
-    countConsent(events, hour);
+    // The latest snapshot of each session in the batch (one session, nearly always): read backwards.
+    let last: unknown;
+    const seen = new Set<unknown>();
+    for (let i = events.length - 1; i >= 0; i--) {
+      const { sessionId, context } = events[i]!;
+      if (typeof sessionId !== 'string' || sessionId === last || seen.has(sessionId)) continue;
+      seen.add((last = sessionId));
+      const snapshot = consentKey(context?.consent);
+      if (snapshot) pending.sessions.set(`${hour}${SEP}${sessionId}`, snapshot);
+    }
     for (const e of events) {
       const vital = readVital(e);
-      if (vital) sql.countVital.run(hour, vital.metric, vital.rating, vitalBin(vital.metric, vital.value));
+      if (vital) add(pending.vitals, [hour, vital.metric, vital.rating, vitalBin(vital.metric, vital.value)].join(SEP));
       const tx = purchaseTransaction(e);
       if (tx === undefined) continue;
       const at = Math.min(Math.round(e.ts), meta.receivedAt); // a browser clock ahead is not the future
@@ -263,20 +292,24 @@ export function sqliteInsights(db: Database.Database): { insights: Insights; aft
       return new Map(rows.map((r) => [r.tx, { ...JSON.parse(r.event), receivedAt: r.received_at }]));
     },
     async eventCounts(from, to, bucketMs) {
+      flush();
       const k = whole(bucketMs, MINUTE_MS);
       const rows = sql.eventCounts.all({ k, from: minutes(from), to: Math.ceil(to / MINUTE_MS) }) as { b: number; name: string; n: number }[];
       return rows.map((r) => ({ bucket: r.b * MINUTE_MS, name: r.name, n: r.n }));
     },
     async lastEventMinute() {
+      flush();
       const m = sql.lastMinute.get() as number | null;
       return m === null ? null : m * MINUTE_MS;
     },
     async consentCounts(from, to, bucketMs) {
+      flush();
       const k = whole(bucketMs, HOUR_MS);
       const rows = sql.consentCounts.all({ k, from: hours(from), to: Math.ceil(to / HOUR_MS) }) as { b: number; snapshot: string; n: number }[];
       return rows.filter((r) => r.n > 0).map((r) => ({ bucket: r.b * HOUR_MS, snapshot: r.snapshot, sessions: r.n }));
     },
     async vitalCounts(from, to, bucketMs) {
+      flush();
       const k = whole(bucketMs, HOUR_MS);
       const rows = sql.vitalCounts.all({ k, from: hours(from), to: Math.ceil(to / HOUR_MS) }) as {
         b: number;
@@ -315,5 +348,12 @@ export function sqliteInsights(db: Database.Database): { insights: Insights; aft
       return sql.moveAlert.run({ ...row, wasFiring: expected.firing ? 1 : 0, wasSince: expected.since }).changes === 1;
     },
   };
-  return { insights, afterInsert };
+  const timer = setInterval(() => flush(), 1000);
+  timer.unref();
+  /** Writes what waits and stops the timer (before the database closes). */
+  const close = () => {
+    clearInterval(timer);
+    flush();
+  };
+  return { insights, afterInsert, close };
 }

@@ -170,7 +170,7 @@ export function openSqliteStore(file: string): Store {
   // scan. (Writes of another process on the same file are not seen: run one collector per SQLite
   // file, and PostgreSQL for several.)
   let stored = sql.count.get() as number;
-  const { insights, afterInsert } = sqliteInsights(db);
+  const { insights, afterInsert, close: closeInsights } = sqliteInsights(db);
 
   const insert = db.transaction((...[events, meta, route]: Parameters<Store['insert']>) => {
     let accepted = 0;
@@ -305,6 +305,7 @@ export function openSqliteStore(file: string): Store {
     },
 
     async close() {
+      closeInsights();
       db.close();
     },
   };
