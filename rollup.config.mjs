@@ -1,6 +1,6 @@
 // One build for every package. TypeScript is only transpiled here (tsc --noEmit
 // checks types in `pnpm typecheck`); declarations are bundled by rollup-plugin-dts.
-import { readFileSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import ts from 'typescript';
@@ -34,18 +34,56 @@ const typescript = (inline) => ({
   },
 });
 
-const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || /^web-vitals(\/|$)/.test(id) || id === 'react' || id === 'vue' || id === 'better-sqlite3' || id.startsWith('node:') || builtinModules.includes(id);
+const external = (id) => /^@waybill\//.test(id) || id === 'idb-keyval' || /^web-vitals(\/|$)/.test(id) || id === 'react' || id === 'vue' || id === 'better-sqlite3' || id === 'postgres' || id.startsWith('node:') || builtinModules.includes(id);
 
+// Internal fields and methods end in `_` (`lane.ready_`) and are renamed at build time, as
+// preact and web-vitals do; a trailing `_` cannot match TikTok's `ttq._i`. The short names are
+// pinned in mangle.json so every build (and every bundle) uses the same ones, and the names
+// of stored formats are never handed out.
+const MANGLE = JSON.parse(readFileSync('mangle.json', 'utf8'));
+const pinned = Object.fromEntries(Object.entries(MANGLE.props).map(([name, short]) => ['$' + name, short]));
+/** One terser name cache per bundle; after the build, names terser had to invent are reported. */
+const nameCaches = [];
 const compress = { passes: 2, pure_getters: true, unsafe_arrows: true };
 const min = (extra = {}) => terser({ ecma: 2020, module: true, compress, format: { comments: false }, ...extra });
+/** `min` for the bundles that hold core's sources (its ESM and the script tag): with its internal names mangled. */
+const minCore = (extra = {}) => {
+  const nameCache = { props: { props: { ...pinned } } };
+  nameCaches.push(nameCache);
+  // `cache: false`: the name cache pins property names only, never top-level variables.
+  return min({ nameCache, ...extra, mangle: { ...extra.mangle, cache: false, properties: { regex: new RegExp(MANGLE.regex), reserved: MANGLE.reserved } } });
+};
+
+/** After the last bundle: fail on a mangled name missing from mangle.json (in CI), or add it (locally). */
+const pinMangledNames = () => ({
+  name: 'pin-mangled-names',
+  writeBundle() {
+    const added = {};
+    for (const cache of nameCaches) {
+      for (const [key, short] of Object.entries(cache.props.props)) if (!(key in pinned)) added[key.slice(1)] = short;
+    }
+    if (!Object.keys(added).length) return;
+    if (process.env.CI) throw new Error(`mangle.json does not pin ${Object.keys(added).join(', ')}: run the build locally and commit mangle.json`);
+    MANGLE.props = Object.fromEntries(Object.entries({ ...MANGLE.props, ...added }).sort(([a], [b]) => a.localeCompare(b)));
+    writeFileSync('mangle.json', JSON.stringify(MANGLE, null, 2) + '\n');
+    console.warn(`mangle.json: pinned ${Object.keys(added).join(', ')}; build again, then commit it`);
+  },
+});
 
 /**
- * ESM + .d.ts for a package. Browser packages ship minified with source maps (as web-vitals does), so every shop gets the small version.
+/**
+ * ESM + .d.ts for a package (or one of its subpath `entry` modules). Browser packages ship minified with source maps (as web-vitals does),
+ * so every shop gets the small version; `browser` is 'core' for core, whose internal names are mangled.
  * `banner` is a directive for the top of the module, which terser is told to keep.
  */
-const esm = (name, browser = true, banner) => [
-  { input: `packages/${name}/src/index.ts`, external, plugins: [typescript(false), browser && min(banner && { compress: { ...compress, directives: false } })], output: { file: `packages/${name}/dist/index.js`, format: 'es', sourcemap: true, banner } },
-  { input: `packages/${name}/src/index.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/index.d.ts`, format: 'es' } },
+const esm = (name, browser = true, banner, entry = 'index') => [
+  {
+    input: `packages/${name}/src/${entry}.ts`,
+    external,
+    plugins: [typescript(false), browser && (browser == 'core' ? minCore : min)(banner && { compress: { ...compress, directives: false } })],
+    output: { file: `packages/${name}/dist/${entry}.js`, format: 'es', sourcemap: true, banner },
+  },
+  { input: `packages/${name}/src/${entry}.ts`, external, plugins: [dts({ tsconfig: 'tsconfig.base.json', respectExternal: false })], output: { file: `packages/${name}/dist/${entry}.d.ts`, format: 'es' } },
 ];
 
 /** @waybill/web-vitals and @waybill/web-vitals/attribution. */
@@ -61,10 +99,13 @@ const copyToDemo = () => ({
 
 
 export default [
-  ...esm('core'),
+  ...esm('core', 'core'),
   ...esm('first-party'),
   // Adapters are built when their package exists (they land one at a time).
   ...['tiktok', 'ga4', 'consent'].filter((name) => existsSync(`packages/${name}/src/index.ts`)).flatMap((name) => esm(name)),
+  // The vendor mappings, `@waybill/tiktok/events` and `@waybill/ga4/events`: shared with the collector's forwarding.
+  ...esm('tiktok', true, undefined, 'events'),
+  ...esm('ga4', true, undefined, 'events'),
   // Framework bindings: react and vue stay the shop's own (peer dependencies).
   // 'use client': Next.js (React Server Components) may import the hooks only into client components.
   ...esm('react', true, "'use client';"),
@@ -87,7 +128,7 @@ export default [
   {
     // The script-tag bundle: core + first-party, configured by data-* attributes.
     input: 'packages/browser/src/index.ts',
-    plugins: [typescript(true), nodeResolve({ browser: true }), min({ module: false })],
+    plugins: [typescript(true), nodeResolve({ browser: true }), minCore({ module: false })],
     output: { file: 'packages/browser/dist/waybill.min.js', format: 'iife', plugins: [copyToDemo()] },
   },
   // The Core Web Vitals add-ons waybill.min.js loads for data-web-vitals (="attribution"):
@@ -101,6 +142,6 @@ export default [
     // The copy-paste stub, also shipped as a file.
     input: 'packages/browser/src/stub.ts',
     plugins: [typescript(true), min({ module: false, mangle: { toplevel: true } })],
-    output: { file: 'packages/browser/dist/waybill-stub.js', format: 'es', plugins: [copyToDemo()] },
+    output: { file: 'packages/browser/dist/waybill-stub.js', format: 'es', plugins: [copyToDemo(), pinMangledNames()] },
   },
 ];

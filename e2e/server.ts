@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Collector, CollectorStats, StoredEvent } from '@waybill/collector';
+import type { Collector, CollectorStats, ForwardingOptions, StoredEvent } from '@waybill/collector';
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -45,6 +45,11 @@ export interface TestSite {
   failNext(count: number, status: number, headers?: Record<string, string>): void;
   /** Hold responses for `path` (e.g. `/waybill.min.js`) until the returned function is called. */
   hold(path: string): () => void;
+  /**
+   * With `true`, the collector is down while the shop stays up: every request to `/collect` has
+   * its connection closed unanswered (recorded with status 0). `false` brings it back.
+   */
+  collectorDown(down: boolean): void;
   /** Close the collector and the listening socket (and its open connections): the site is down. */
   stop(): Promise<void>;
   /** Start again on the same port with a new collector on the same database. */
@@ -53,6 +58,8 @@ export interface TestSite {
   events(name?: string): StoredEvent[];
   /** Collector counters, summed over every collector this site ran (they reset on restart). */
   stats(): CollectorStats;
+  /** The collector's own URL (not proxied, not recorded), for its admin routes such as `/forwarding`. */
+  readonly collectorUrl: string;
   /** Stop everything and delete the database. */
   close(): Promise<void>;
 }
@@ -138,17 +145,24 @@ const withoutHopByHop = <T extends Record<string, unknown>>(headers: T): T => {
 };
 
 /** Start a site on a free loopback port. */
-export async function startSite(): Promise<TestSite> {
+/** Options of {@link startSite}. */
+export interface SiteOptions {
+  /** Server-side forwarding (`forwarding(options)` of the built collector); default none. */
+  forwarding?: ForwardingOptions;
+}
+
+export async function startSite(options: SiteOptions = {}): Promise<TestSite> {
   for (const file of BUILT) {
     if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`pnpm build\` before the end-to-end tests`);
   }
-  const { createCollector } = await loadCollector();
+  const { createCollector, forwarding } = await loadCollector();
   const dir = mkdtempSync(join(tmpdir(), 'waybill-e2e-'));
   const db = join(dir, 'collector.db');
   const requests: CollectRequest[] = [];
   const pages = new Map<string, { html: string; headers?: Record<string, string> }>();
   const held = new Map<string, Promise<void>>();
   const failures: Failure[] = [];
+  let down = false;
   let pastStats: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
   let collector: Collector | undefined;
   let collectorUrl = '';
@@ -184,6 +198,10 @@ export async function startSite(): Promise<TestSite> {
     const body = await readAll(req);
     const record: CollectRequest = { method: req.method ?? '', headers: req.headers, body: body.toString('utf8'), at: Date.now() };
     requests.push(record);
+    if (down) {
+      record.status = 0;
+      return void res.destroy();
+    }
     const failure = req.method === 'POST' ? failures.shift() : undefined;
     if (failure) {
       record.status = failure.status;
@@ -235,7 +253,7 @@ export async function startSite(): Promise<TestSite> {
     server = s;
     port = (s.address() as AddressInfo).port;
     origin = `http://127.0.0.1:${port}`;
-    collector = createCollector({ db, allowedOrigins: [origin] });
+    collector = createCollector({ db, allowedOrigins: [origin], forward: options.forwarding && forwarding(options.forwarding) });
     collectorUrl = await collector.listen(0, '127.0.0.1');
   };
 
@@ -283,6 +301,9 @@ export async function startSite(): Promise<TestSite> {
         release();
       };
     },
+    collectorDown(value) {
+      down = value;
+    },
     stop,
     start,
     events(name) {
@@ -290,6 +311,9 @@ export async function startSite(): Promise<TestSite> {
       return readStoredEvents(db, name);
     },
     stats: () => (collector ? addStats(pastStats, collector.stats()) : pastStats),
+    get collectorUrl() {
+      return collectorUrl;
+    },
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -30,7 +30,7 @@ const CONFIG = {
         consentModal: {
           title: 'Your privacy, your choice',
           description:
-            'We would like to measure how the shop is used (analytics) and tell ad partners which ads brought you here (marketing). ' +
+            'We would like to measure how the shop is used (analytics), with our own server only. ' +
             'Nothing is sent or stored for either until you choose, and you can change your mind at any time under “Privacy settings”.',
           acceptAllBtn: 'Accept all',
           acceptNecessaryBtn: 'Reject all',
@@ -54,12 +54,12 @@ const CONFIG = {
             },
             {
               title: 'Analytics',
-              description: 'Events such as “viewed a product” or “placed an order”, sent to our own server (Waybill) and to Google Analytics, to learn what works in the shop.',
+              description: 'Events such as “viewed a product” or “placed an order”, sent to this shop’s own server (Waybill), to learn what works in the shop.',
               linkedCategory: 'analytics',
             },
             {
               title: 'Marketing',
-              description: 'Tells ad partners (TikTok) which ads brought you here, so we pay only for the ads that work.',
+              description: 'Would tell ad partners which ads brought you here. This demo shop loads none: the switch shows how Waybill follows your choice.',
               linkedCategory: 'marketing',
             },
           ],

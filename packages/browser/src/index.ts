@@ -16,12 +16,19 @@ if (!existing?.track) {
   // Missing, empty, zero or not a number: the default.
   const num = (value?: string) => +value! || undefined;
   const debug = data.debug != null && data.debug != 'false';
+  /** A `data-*-mode` value, if it is one of `modes`; else the adapter's default, said even without debug (a typo must not go unseen). */
+  const mode = <M extends string>(value: string | undefined, modes: M[]) =>
+    value == null || modes.includes(value as M) ? (value as M | undefined) : void console.warn('[waybill] unknown mode', value);
   const destinations: Destination[] = [];
   if (data.endpoint) destinations.push(firstParty({ endpoint: data.endpoint }));
-  // data-tiktok="<pixel id>"; data-tiktok-src: events.js from elsewhere (a first-party proxy, a test stand-in).
-  if (data.tiktok) destinations.push(tiktok({ pixelId: data.tiktok, scriptUrl: data.tiktokSrc }));
-  // data-ga4="G-…"; data-ga4-src: gtag.js from elsewhere; data-ga4-consent-mode="advanced".
-  if (data.ga4) destinations.push(ga4({ measurementId: data.ga4, scriptUrl: data.ga4Src, consentMode: data.ga4ConsentMode == 'advanced' ? 'advanced' : 'basic' }));
+  // data-tiktok="<pixel id>"; data-tiktok-src: events.js from elsewhere (a first-party proxy, a test stand-in);
+  // data-tiktok-mode="pixel|server|both".
+  if (data.tiktok) destinations.push(tiktok({ pixelId: data.tiktok, scriptUrl: data.tiktokSrc, mode: mode(data.tiktokMode, ['pixel', 'server', 'both']) }));
+  // data-ga4="G-…"; data-ga4-src: gtag.js from elsewhere; data-ga4-consent-mode="advanced"; data-ga4-mode="gtag|server".
+  if (data.ga4) {
+    const consentMode = data.ga4ConsentMode == 'advanced' ? 'advanced' : 'basic';
+    destinations.push(ga4({ measurementId: data.ga4, scriptUrl: data.ga4Src, consentMode, mode: mode(data.ga4Mode, ['gtag', 'server']) }));
+  }
   const tracker = createTracker({
     destinations,
     debug,
@@ -29,7 +36,9 @@ if (!existing?.track) {
     flushInterval: num(data.flushInterval),
     respectGpc: data.respectGpc != 'false',
   });
-  if (debug && !data.endpoint) console.warn('[waybill] no data-endpoint on the script tag: events go nowhere');
+  // A setup mistake, said even without data-debug: a tag with nowhere to send to.
+  if (!destinations.length) console.warn('[waybill] the script tag has no data-endpoint (nor data-tiktok, data-ga4): events go nowhere');
+  else if (debug && !data.endpoint) console.warn('[waybill] no data-endpoint on the script tag: events go to the vendors only');
 
   // data-consent picks the banner bridge before the queue is drained, so a stored choice the
   // banner already knows applies to the queued calls; "manual" (the default) means the page

@@ -13,6 +13,7 @@ import { serverEventsRoutes } from './routes/server-events';
 import { dashboardAuth, dashboardRoutes } from './routes/dashboard';
 import { statsRoutes } from './routes/stats';
 import type { Alerts } from './alerts/engine';
+import { userRoutes } from './routes/users';
 import { resolveStatic, serveFile } from './static';
 
 /** What the app is made of. */
@@ -22,6 +23,8 @@ export interface AppDeps extends CollectDeps {
   /** Where the routes are: `''`, or a path such as `/api/waybill` for `/api/waybill/collect`. */
   basePath: string;
   adminToken: string | undefined;
+  /** Whether `DELETE /users/{id}` may erase (only with an admin token). */
+  canErase: boolean;
   log: Log;
   /** Whether `log` wants a line per request (building one costs a URL parse). */
   logRequests: boolean;
@@ -81,10 +84,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   dashboardRoutes(app, dashboard);
   statsRoutes(app, { store: deps.store, alerts: deps.alerts, guard: dashboardAuth(dashboard).guard });
   readRoutes(app, { store: deps.store, stats: () => ({ ...counters }), admin });
+  userRoutes(app, { store: deps.store, canErase: deps.canErase });
   deps.extend?.(app, admin);
   only(app, '/collect', 'POST, OPTIONS');
   only(app, '/health', 'GET, HEAD');
   only(app, '/events', 'GET, HEAD');
+  only(app, '/users/:id', 'DELETE');
 
   const root = deps.staticRoot;
   if (root !== undefined) {

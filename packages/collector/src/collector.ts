@@ -4,10 +4,12 @@ import { createApp } from './app';
 import type { Env } from './env';
 import type { Log, LogLevel } from './log';
 import { nodeHost } from './node';
-import { adminToken, allowedOrigins, badOption, basePath, positiveBytes, serverKeys, show, staticFolder } from './options';
+import { adminToken, allowedOrigins, badOption, basePath, positiveBytes, positiveInteger, serverKeys, show, staticFolder } from './options';
 import type { ForwardDestination, Outbox } from './outbox';
-import { openSqliteStore } from './store/sqlite';
-import type { EventsPage, Route, Store } from './store/store';
+import { startRetention } from './retention';
+import { isPostgresUrl, openStore } from './store/open';
+import { redacted } from './store/postgres';
+import type { Erased, EventsPage, Route } from './store/store';
 import { prepareEvent, type StorableEvent, type ValidEvent } from './wire';
 import type { CollectResponse } from '@waybill/core';
 import { ingestServerEvents, type ServerEventsResult } from './server-events/ingest';
@@ -22,7 +24,8 @@ export interface Forwarding {
   /**
    * The destinations `event` is forwarded to, by the consent it was collected under: one outbox
    * row each, written in the same transaction as the event. Throwing fails the batch (a 500,
-   * which the SDK retries): an acknowledged event is never missing from the outbox.
+   * which the SDK retries): an acknowledged event is never missing from the outbox. A function of
+   * the event alone: the PostgreSQL store asks it of a batch's duplicates too, and drops the answer.
    */
   route(event: ValidEvent): ForwardDestination[];
   /** Starts the worker; the function it returns stops it (`close()` awaits it before closing the store). */
@@ -33,8 +36,20 @@ export interface Forwarding {
 
 /** Options of {@link createCollector}. */
 export interface CollectorOptions {
-  /** SQLite file; created (with its folder) if missing. `':memory:'` keeps nothing. Default `'./waybill.db'`. */
+  /**
+   * Where events are stored: a SQLite file, created (with its folder) if missing (`':memory:'`
+   * keeps nothing), or a PostgreSQL database, `'postgres://user:password@host:5432/database'`
+   * (the `PG*` environment variables, such as `PGPASSWORD`, fill in what the URL leaves out),
+   * which any number of collectors may share. Default `'./waybill.db'`.
+   */
   db?: string;
+  /** PostgreSQL only: connections this collector keeps at most. Default 10. */
+  dbPool?: number;
+  /**
+   * Delete events received more than this many days ago (with their outbox rows): at start, then
+   * hourly, in batches of 1,000 that ingest runs between. Default: keep everything.
+   */
+  retentionDays?: number;
   /**
    * Origins (`scheme://host[:port]`, such as `'https://shop.example'`) whose pages may send events
    * and read answers; `'*'` allows any. Same-origin requests are always allowed, `Origin: null` never.
@@ -131,6 +146,11 @@ export interface Collector {
   ingestServerEvents(events: unknown[], options?: { receivedAt?: number }): Promise<ServerEventsResult>;
   /** The alert rules: `evaluate(now)` runs them at once (they also run on their timer). */
   alerts: Pick<Alerts, 'evaluate' | 'report'>;
+  /**
+   * Erasure (GDPR/CCPA): deletes every event of one person, `id` being their user id or an
+   * anonymous id, and their outbox rows; resolves how many (what `DELETE /users/{id}` answers).
+   */
+  eraseUser(id: string): Promise<Erased>;
   /** Stops the server (if listening) and the forwarding worker, then closes the database. */
   close(): Promise<void>;
 }
@@ -139,10 +159,11 @@ const noRoute: Route = () => [];
 
 /**
  * Creates the first-party collector: `POST /collect` validates (wire format v1), deduplicates
- * (by event id) and stores events in SQLite, with their outbox rows for forwarding; `GET /health`
- * and `GET /events` report what it holds.
- * @throws TypeError (code `ERR_INVALID_ARG_VALUE`) naming a bad option; Error if the database
- *   cannot be created, opened or written.
+ * (by event id) and stores events in SQLite or PostgreSQL, with their outbox rows for forwarding;
+ * `GET /health` and `GET /events` report what it holds.
+ * @throws TypeError (code `ERR_INVALID_ARG_VALUE`) naming a bad option; Error if the SQLite
+ *   database cannot be created, opened or written. A PostgreSQL database is opened in the
+ *   background: `listen()` rejects if it cannot be, and each request waits for it.
  */
 export function createCollector(options: CollectorOptions = {}): Collector {
   const maxBodyBytes = positiveBytes(options.maxBodyBytes ?? 256 * 1024);
@@ -154,6 +175,14 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   const alertsConfig = options.alerts === undefined ? undefined : checkAlertsConfig(options.alerts);
   const { forward } = options;
   if (forward !== undefined && typeof forward?.route !== 'function') throw badOption(`forward must have a route function, not ${show(forward)}`);
+  const db = options.db ?? './waybill.db';
+  // A URL of another database (mysql://, from a DATABASE_URL meant for something else) is not a file name.
+  if (typeof db !== 'string' || db === '' || (/^[a-z][\w+.-]*:\/\//i.test(db) && !isPostgresUrl(db) && !db.startsWith('file:'))) {
+    throw badOption(`db must be a SQLite file or a postgres:// URL, not ${show(redacted(String(db)))}`);
+  }
+  const pool = options.dbPool === undefined ? undefined : positiveInteger('dbPool', options.dbPool);
+  if (pool !== undefined && !isPostgresUrl(db)) throw badOption('dbPool is for a PostgreSQL db (postgres://...) only');
+  const retentionDays = options.retentionDays === undefined ? undefined : positiveInteger('retentionDays', options.retentionDays);
   const log: Log = (line, level) => {
     try {
       options.log?.(line, level);
@@ -162,7 +191,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     }
   };
 
-  const store: Store = openSqliteStore(options.db ?? './waybill.db');
+  const { store, ready } = openStore(db, { pool });
   const counters: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
   const route = forward?.route ?? noRoute;
   const alerts = createAlerts(alertsConfig, store, log);
@@ -178,6 +207,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     adminToken: token,
     serverKeys: keys,
     alerts,
+    canErase: token !== undefined,
     trustProxy: options.trustProxy === true,
     route,
     extend: forward?.routes && ((hono, admin) => forward.routes!(hono, store, admin)),
@@ -191,13 +221,15 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     void store.close();
     throw error;
   }
+  const stopRetention = retentionDays === undefined ? undefined : startRetention(store, retentionDays, log);
   const stopAlerts = alerts.start();
   let closing: Promise<void> | undefined;
 
   return {
     fetch: (request, env) => fetch(request, env as Env['Bindings']),
     handle: node.handle,
-    listen: node.listen,
+    // The database first: a collector that cannot store must not take traffic.
+    listen: (port, host) => (ready ? ready().then(() => node.listen(port, host)) : node.listen(port, host)),
     stats: () => ({ ...counters }),
     events(query = {}) {
       const { limit } = query;
@@ -220,10 +252,12 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     },
     ingestServerEvents: (events, { receivedAt = Date.now() } = {}) => ingestServerEvents(store, route, events, receivedAt),
     alerts: { evaluate: alerts.evaluate, report: alerts.report },
+    eraseUser: (id) => store.eraseUser(id),
     close() {
       closing ??= (async () => {
         await node.close();
         await stopAlerts();
+        await stopRetention?.();
         await stopWorker?.();
         await store.close();
       })();

@@ -1,4 +1,6 @@
 export { createCollector } from './collector';
+export { FORWARDING_FLAGS, GA4_API_URL, GA4_EU_API_URL, TIKTOK_API_URL, forwarding, forwardingFromFlags } from './forward/index';
+export type { DestinationReport, ForwardingFlag, ForwardingOptions, ForwardingPlugin, Ga4Forwarding, TikTokForwarding } from './forward/index';
 export type { Collector, CollectorOptions, CollectorStats, EventsQuery, Forwarding } from './collector';
 export type { Env } from './env';
 export type { Log, LogLevel } from './log';

@@ -53,6 +53,12 @@ export function positiveBytes(value: unknown): number {
   return value;
 }
 
+/** A whole number of at least 1, or a bad option named `name`. */
+export function positiveInteger(name: string, value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) throw badOption(`${name} must be a whole number of at least 1, not ${show(value)}`);
+  return value as number;
+}
+
 /** Characters of a bearer token (RFC 6750 `b64token`), so that it can travel in `Authorization`. */
 const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 /** Short enough to type, long enough not to guess: `openssl rand -hex 32` gives 64. */

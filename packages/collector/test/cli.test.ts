@@ -1,100 +1,12 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createCollector } from '@waybill/collector';
+import { asUser, run, useCli } from './cli-helpers';
 import { batch, makeEvent, post, startCollector, tempDir, stored } from './helpers';
 
-const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const pkg = join(repo, 'packages/collector');
-let build: string;
-let bin: string;
-
-/** Needed to install a package, not to run it. */
-const INSTALL_ONLY = new Set(['prebuild-install']);
-/** Folders of the copied packages that running never reads: sources, native build leftovers. */
-const UNREAD = new Set(['deps', 'src', 'obj.target', '.deps', 'test', 'docs']);
-
-/** The real folder of package `name` as Node would find it from `from` (a package folder). */
-function packageDir(from: string, name: string): string {
-  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', name);
-    if (existsSync(candidate)) return realpathSync(candidate);
-  }
-  throw new Error(`cannot find ${name} from ${from}`);
-}
-
-/**
- * Copies the runtime dependencies of the package in `from` (and theirs) into `to/node_modules`,
- * so that the copy runs on its own: wherever the repository is cloned, even in a folder that
- * other users cannot enter (the command runs as `nobody` in one test).
- */
-function copyDependencies(from: string, to: string, seen = new Set<string>()): void {
-  const { dependencies = {} } = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  for (const [name, range] of Object.entries(dependencies)) {
-    if (range.startsWith('workspace:') || INSTALL_ONLY.has(name) || seen.has(name)) continue;
-    seen.add(name);
-    const dir = packageDir(from, name);
-    cpSync(dir, join(to, 'node_modules', name), {
-      recursive: true,
-      dereference: true,
-      filter: (path) => !UNREAD.has(basename(path)) && basename(path) !== 'node_modules',
-    });
-    copyDependencies(dir, to, seen);
-  }
-}
-
-// The command runs the built package, so build it (with the repository's own rollup
-// configuration) into a scratch copy of the package, leaving packages/collector/dist alone.
-beforeAll(async () => {
-  build = mkdtempSync(join(tmpdir(), 'waybill-cli-'));
-  const configs = (await import(pathToFileURL(join(repo, 'rollup.config.mjs')).href)).default as RollupOptions[];
-  const config = configs.find((c) => (c.output as OutputOptions).file === 'packages/collector/dist/index.js');
-  if (!config) throw new Error('rollup.config.mjs has no build of packages/collector/dist/index.js');
-  const bundle = await rollup({ ...config, input: join(pkg, 'src/index.ts'), output: undefined });
-  await bundle.write({ ...(config.output as OutputOptions), file: join(build, 'dist/index.js') });
-  await bundle.close();
-  mkdirSync(join(build, 'bin'));
-  bin = join(build, 'bin/waybill-collector.js');
-  copyFileSync(join(pkg, 'bin/waybill-collector.js'), bin);
-  cpSync(join(pkg, 'schema'), join(build, 'schema'), { recursive: true });
-  copyFileSync(join(pkg, 'package.json'), join(build, 'package.json'));
-  copyDependencies(pkg, build);
-  chmodSync(build, 0o755); // readable by an unprivileged user (see asUser)
-}, 60_000);
-
-afterAll(() => rmSync(build, { recursive: true, force: true }));
-
-/**
- * Permissions do not stop root: run as `nobody` then, so that a read-only file is read-only.
- * (Files the command must write need to be writable by others.)
- */
-const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-
-/** Spawns the command; it is killed after the test if still running. */
-function run(args: string[], user: { uid?: number; gid?: number } = {}) {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...user });
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const match = /^waybill collector listening on (http:\/\/\S+)\n/.exec(out.stdout);
-      if (match) resolve(match[1]!);
-    });
-    void exit.then((code) => reject(new Error(`exited with ${code} before listening: ${out.stderr}`)));
-  });
-  listening.catch(() => {}); // only some tests wait for it
-  return { child, out, exit, listening };
-}
+useCli();
 
 // Each test starts a Node process or several: on a busy machine that takes more than the default 5 s.
 describe('waybill-collector', { timeout: 30_000 }, () => {
@@ -105,7 +17,7 @@ describe('waybill-collector', { timeout: 30_000 }, () => {
     for (const flag of ['--port', '--host', '--db', '--allow-origin', '--static']) expect(out.stdout).toContain(flag);
   });
 
-  it.each([['--nope'], ['--port'], ['--port', 'abc'], ['--port', '70000'], ['stray']])(
+  it.each([['--nope'], ['--port'], ['--port', 'abc'], ['--port', '70000'], ['stray'], ['--retention-days', '0'], ['--db-pool', 'many']])(
     'prints the usage on stderr and exits 2 for %j',
     async (...args) => {
       const { out, exit } = run(args);
@@ -115,7 +27,7 @@ describe('waybill-collector', { timeout: 30_000 }, () => {
     },
   );
 
-  it('serves with its flags, prints one line, and stops cleanly on SIGTERM', async () => {
+  it('serves with its flags, prints where it listens and that forwarding is off, and stops cleanly on SIGTERM', async () => {
     const dir = tempDir();
     const db = join(dir, 'data', 'waybill.db');
     mkdirSync(join(dir, 'site'));
@@ -138,7 +50,7 @@ describe('waybill-collector', { timeout: 30_000 }, () => {
 
     cli.child.kill('SIGTERM');
     expect(await cli.exit).toBe(0);
-    expect(cli.out.stdout).toBe(`waybill collector listening on ${url}\n`);
+    expect(cli.out.stdout).toBe(`waybill collector listening on ${url}\nserver-side forwarding off: no TikTok or GA4 credentials (waybill-collector --help lists them)\n`);
     // the refused origin is said once, even without --verbose, with the flag that allows it
     expect(cli.out.stderr).toBe(
       'refused events from origin https://d.example: add --allow-origin https://d.example (allowedOrigins in code) to accept them\n',
@@ -170,11 +82,35 @@ describe('waybill-collector', { timeout: 30_000 }, () => {
     },
   );
 
+  it('exits 2 for a DATABASE_URL that is not PostgreSQL, without showing its password; --db wins over it', async () => {
+    const cli = run(['--port', '0'], {}, { DATABASE_URL: 'mysql://shop:secret@db.internal/shop' });
+    expect(await outcome(cli)).toBe(2);
+    expect(cli.out.stderr).toBe('waybill-collector: db must be a SQLite file or a postgres:// URL, not "mysql://shop:***@db.internal/shop"\n');
+    const flagged = run(['--port', '0', '--db', ':memory:'], {}, { DATABASE_URL: 'mysql://shop:secret@db.internal/shop' });
+    expect(await outcome(flagged)).toBe('listening');
+  });
+
+  it('exits 2 for --db-pool with a SQLite file', async () => {
+    const cli = run(['--port', '0', '--db', ':memory:', '--db-pool', '4']);
+    expect(await outcome(cli)).toBe(2);
+    expect(cli.out.stderr).toBe('waybill-collector: dbPool is for a PostgreSQL db (postgres://...) only\n');
+  });
+
   it('exits 2 when the --static folder does not exist', async () => {
     const missing = join(tempDir(), 'public');
     const cli = run(['--port', '0', '--db', ':memory:', '--static', missing]);
     expect(await outcome(cli)).toBe(2);
     expect(cli.out.stderr).toBe(`waybill-collector: static folder ${JSON.stringify(missing)} does not exist or is not a folder\n`);
+  });
+
+  it.each([
+    [['--tiktok-event', 'purchase'], '--tiktok-event takes name=VendorName (or name= to send none), not "purchase"'],
+    [['--forward-max-attempts', 'many'], '--forward-max-attempts must be a whole number of at least 1, not "many"'],
+    [['--tiktok-pixel', 'C1', '--tiktok-access-token', 'token-on-the-command-line', '--tiktok-api-url', 'business-api.tiktok.com'], 'TikTok API URL "business-api.tiktok.com" is not an http(s) URL'],
+  ])('exits 2 naming a bad forwarding value: %j', async (args, message) => {
+    const cli = run(['--port', '0', '--db', ':memory:', ...args]);
+    expect(await outcome(cli)).toBe(2);
+    expect(cli.out.stderr).toContain(`waybill-collector: ${message}\n`);
   });
 
   it('exits 1 with a message when the database cannot be written', async () => {

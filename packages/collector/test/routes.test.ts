@@ -275,9 +275,11 @@ describe('admin token', () => {
     expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 
-  it('guards the admin paths to come (forwarding, dashboard, erasure) before they exist', async () => {
+  it('guards the admin paths to come (forwarding, dashboard) before they exist, and erasure', async () => {
     const { url } = await startCollector({ adminToken: TOKEN });
-    for (const [method, path] of [['GET', '/forwarding'], ['POST', '/forwarding/retry'], ['GET', '/dashboard'], ['DELETE', '/users/anon-1']]) {
+    await expectError(await fetch(`${url}/users/anon-1`, { method: 'DELETE' }), 401);
+    expect((await fetch(`${url}/users/anon-1`, { method: 'DELETE', headers: auth(TOKEN) })).status).toBe(200);
+    for (const [method, path] of [['GET', '/forwarding'], ['POST', '/forwarding/retry'], ['GET', '/dashboard']]) {
       await expectError(await fetch(`${url}${path}`, { method }), 401);
       await expectError(await fetch(`${url}${path}`, { method, headers: auth(TOKEN) }), 404);
     }

@@ -26,6 +26,8 @@ export const createConsent = (initial: Partial<Record<Category, ConsentState>> |
 
   return {
     get,
+    /** The state of one category (`pending` for a category never set), without copying the snapshot. */
+    stateOf_: (category: string): ConsentState => state[category] || 'pending',
     update(next: unknown) {
       if (!next || typeof next != 'object') warn('consent: not an object', next);
       else if (set(next as Record<string, unknown>)) {
@@ -44,3 +46,5 @@ export const createConsent = (initial: Partial<Record<Category, ConsentState>> |
     },
   };
 };
+
+export type Consent = ReturnType<typeof createConsent>;

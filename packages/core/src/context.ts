@@ -1,20 +1,21 @@
+import type { Landing } from './ids';
 import type { ConsentSnapshot, EventContext } from './types';
 
 declare const __VERSION__: string;
 
 const CLICK_IDS = ['ttclid', 'gclid', 'fbclid'];
 
-/** `utm_*` parameters (`c`) and ad click ids (`k`) of this page's URL, or nothing when it has none. */
-export const landing = () => {
-  const c: Record<string, string> = {};
-  const k: Record<string, string> = {};
+/** `utm_*` parameters and ad click ids of this page's URL, or nothing when it has none. */
+export const landing = (): Landing => {
+  const campaign: Record<string, string> = {};
+  const clickIds: Record<string, string> = {};
   let found;
   new URLSearchParams(location.search).forEach((value, key) => {
     key = key.toLowerCase();
-    if (key.startsWith('utm_')) found = c[key] = value.slice(0, 256);
-    if (CLICK_IDS.includes(key)) found = k[key] = value.slice(0, 512);
+    if (key.startsWith('utm_')) found = campaign[key] = value.slice(0, 256);
+    if (CLICK_IDS.includes(key)) found = clickIds[key] = value.slice(0, 512);
   });
-  return found == null ? {} : { c, k };
+  return found == null ? {} : { campaign, clickIds };
 };
 
 /** The time zone, read once: making an `Intl.DateTimeFormat` costs about 0.15 ms, too much for every event. */

@@ -1,5 +1,5 @@
 export { createTracker } from './tracker';
-export { sendBatch } from './transport';
+export { askKnown, sendBatch } from './transport';
 export { loadScript } from './script';
 export { sha256, normaliseEmail, normalisePhone } from './hash';
 export type * from './types';

@@ -7,7 +7,7 @@ export const DB = 'waybill';
  * opened before `open()` and the first call after it, so nothing exists before consent;
  * after `drop()` calls do nothing until the next `open()`, and an `open()` right after a
  * `drop()` (deny, then grant) waits until the old database is gone. Every call resolves,
- * even when storage throws (private modes, blocked cookies, quota).
+ * within 3 s, even when storage throws or hangs (private modes, blocked cookies, quota).
  */
 export const createStore = () => {
   let use: UseStore | undefined;
@@ -15,11 +15,16 @@ export const createStore = () => {
   let dropped: Promise<unknown> = Promise.resolve();
   const run = async <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => T | PromiseLike<T>, store = use) => {
     try {
-      return await store?.(mode, (s) => {
-        // Let another tab delete the database (a revoke there) instead of blocking it.
-        s.transaction.db.onversionchange = () => s.transaction.db.close();
-        return fn(s);
-      });
+      return await Promise.race([
+        store?.(mode, (s) => {
+          // Let another tab delete the database (a revoke there) instead of blocking it.
+          s.transaction.db.onversionchange = () => s.transaction.db.close();
+          return fn(s);
+        }),
+        // Given up after 3 s (as a failure): an open can wait for ever behind another page's,
+        // when that page was frozen in the back/forward cache while creating the database (WebKit).
+        new Promise<void>((done) => setTimeout(done, 3e3)),
+      ]);
     } catch {}
   };
 
@@ -30,10 +35,15 @@ export const createStore = () => {
         use = (mode, fn) => opened.then((s) => s(mode, fn));
       }
     },
-    set: (items: [string, unknown][]) => run('readwrite', (s) => (items.map(([k, v]) => s.put(v, k)), done(s.transaction))),
+    /** Resolves to true once the transaction has completed, and to nothing when it failed. */
+    set: (items: [string, unknown][]) => run('readwrite', (s) => (items.map(([k, v]) => s.put(v, k)), done(s.transaction).then(() => true))),
     del: (keys: string[]) => run('readwrite', (s) => (keys.map((k) => s.delete(k)), done(s.transaction))),
-    all: <T>() =>
-      run('readonly', (s) => Promise.all([done(s.getAllKeys()), done(s.getAll())])).then(
+    /** Every entry, or those whose keys start with `prefix`. */
+    all: <T>(prefix?: string) =>
+      run('readonly', (s) => {
+        const range = prefix ? IDBKeyRange.bound(prefix, prefix + '\uffff') : undefined;
+        return Promise.all([done(s.getAllKeys(range)), done(s.getAll(range))]);
+      }).then(
         (r) => r && r[0].map((k, i): [string, T] => [k as string, r[1][i]]),
       ),
     /** Close the connection and delete the database. */

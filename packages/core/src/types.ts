@@ -32,11 +32,22 @@ export interface EventContext {
   /** Consent in force when the event was created. */
   consent: ConsentSnapshot;
   library: { name: string; version: string };
+  /**
+   * The collector's server-side destinations (`'tiktok'`, `'ga4'`) the page asks to send this
+   * event to: the `forward` of the tracker's destinations. Absent: the collector forwards nothing.
+   */
+  forward?: string[];
+  /**
+   * Vendor cookie values for the collector's matching, added by the first-party destination
+   * only for events to forward to that vendor, and only with the consent the vendor needs:
+   * `ttp`, TikTok's `_ttp` (marketing); `ga`, Google's `_ga` (analytics).
+   */
+  vendorIds?: { ttp?: string; ga?: string };
 }
 
 /** One event, exactly as it travels to the collector (wire format v1). */
 export interface WaybillEvent {
-  /** Unique id: `crypto.randomUUID()` or the caller's own id. */
+  /** Unique id: a time-ordered UUIDv7 (RFC 9562), or the caller's own id. */
   id: string;
   type: EventType;
   name: string;
@@ -97,6 +108,12 @@ export interface Destination {
   persist?: boolean;
   /** Events per `send` (default: the tracker's `batchSize`); a vendor pixel that queues calls itself can use 1. */
   batchSize?: number;
+  /**
+   * The collector's server-side destination (`'tiktok'`, `'ga4'`) that should deliver this
+   * vendor's copy of each event. The core lists it in every event's `context.forward`; the
+   * collector forwards under the consent the event was collected with.
+   */
+  forward?: string;
   /** Called once, when the category is first granted. */
   init?(ctx: DestinationContext): void;
   /**
@@ -104,6 +121,14 @@ export interface Destination {
    * and do not wait.
    */
   send(events: WaybillEvent[], unload: boolean): SendResult | Promise<SendResult>;
+  /**
+   * Which of these event ids the destination already holds, or nothing when it cannot tell.
+   * Asked (with `persist`) about the events an earlier page stored and may have sent by beacon,
+   * so that only the missing ones are sent again; without it, or when it cannot tell, they are
+   * all sent again. Reject when the question got no answer (offline, the destination down):
+   * the events stay stored and are asked about again later.
+   */
+  known?(ids: string[]): Promise<string[] | void> | void;
   /**
    * Told the consent state when the destination is added and after every change, whether
    * or not its category is granted (so it can signal consent to a vendor, e.g. Google

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 import { createTracker } from '@waybill/core';
-import { deferred, fakeDestination, hidePage, isolatePage, leavePage, tick, useFakeClock } from './helpers';
+import { deferred, fakeDestination, hidePage, isolatePage, leavePage, tick, until, useFakeClock } from './helpers';
 
 isolatePage();
 
@@ -94,25 +94,38 @@ describe('batching', () => {
     expect(d.names()).toEqual(Array.from({ length: 50 }, (_, i) => 'e' + (i + 1)));
   });
 
-  it('sends everything on flush(), in batches of batchSize', async () => {
+  it('sends a backlog in one request: batchSize says when to send, not how much', async () => {
     const d = fakeDestination();
     const t = createTracker({ destinations: [d], consent: granted, batchSize: 4 });
     trackMany(t, 10);
     await t.flush();
-    expect(d.calls.map((c) => c.events.length)).toEqual([4, 4, 2]);
+    expect(d.calls.map((c) => c.events.length)).toEqual([10]);
+  });
+
+  it('sends at most 500 events a request, and at most the batchSize of a destination that sets one', async () => {
+    const big = fakeDestination({ name: 'big' });
+    const small = { ...fakeDestination({ name: 'small' }), batchSize: 4 };
+    const t = createTracker({ destinations: [big, small], consent: granted, maxPending: 2000, storage: { maxEvents: 2000 } });
+    trackMany(t, 1200);
+    await t.flush();
+    expect(big.calls.map((c) => c.events.length)).toEqual([500, 500, 200]);
+    expect(small.calls.slice(0, 3).map((c) => c.events.length)).toEqual([4, 4, 4]);
+    expect(small.calls).toHaveLength(300);
   });
 
   it('keeps one request in flight per destination', async () => {
     const pending = deferred();
     const d = fakeDestination({ replies: [() => pending.promise, 'ok'] });
     const t = createTracker({ destinations: [d], consent: granted, batchSize: 2 });
-    trackMany(t, 4);
+    trackMany(t, 2);
+    await until(() => d.calls.length == 1, 'the first request out');
+    trackMany(t, 4, 'later');
     for (let i = 0; i < 20; i++) await tick();
     expect(d.calls).toHaveLength(1);
     pending.resolve('ok');
     await t.flush();
     expect(d.calls).toHaveLength(2);
-    expect(d.names()).toEqual(['e1', 'e2', 'e3', 'e4']);
+    expect(d.names()).toEqual(['e1', 'e2', 'later1', 'later2', 'later3', 'later4']);
   });
 
   it('does not let a slow destination hold up another', async () => {
@@ -162,13 +175,15 @@ describe('flush when the page is hidden', () => {
     expect(d.calls).toHaveLength(0);
   });
 
-  it('splits a long queue into batches of batchSize', () => {
+  it('hands the whole queue over in one call (the transport splits it under the beacon quota), or per batchSize of a destination that sets one', () => {
     const d = fakeDestination({ replies: ['beacon'] });
-    const t = createTracker({ destinations: [d], consent: granted, batchSize: 3 });
+    const pixel = { ...fakeDestination({ name: 'pixel' }), batchSize: 3 };
+    const t = createTracker({ destinations: [d, pixel], consent: granted, batchSize: 30 });
     trackMany(t, 7);
     leavePage();
-    expect(d.calls.map((c) => c.events.length)).toEqual([3, 3, 1]);
+    expect(d.calls.map((c) => c.events.length)).toEqual([7]);
     expect(d.names()).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7']);
+    expect(pixel.calls.map((c) => c.events.length)).toEqual([3, 3, 1]);
   });
 
   it('sends nothing for a destination whose consent is pending', () => {

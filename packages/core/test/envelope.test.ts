@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 import { createTracker } from '@waybill/core';
-import { UUID, fakeDestination, isolatePage, useFakeClock } from './helpers';
+import { UUID, UUID7, VERSION, fakeDestination, isolatePage, useFakeClock } from './helpers';
 
 isolatePage();
 
@@ -15,12 +15,35 @@ const setup = (options: Parameters<typeof createTracker>[0] = {}) => {
 };
 
 describe('the event envelope', () => {
-  it('has a v4 uuid id, which track returns', async () => {
+  it('has a time-ordered UUIDv7 id, which track returns', async () => {
     const { d, t } = setup();
     const id = t.track('view_item');
     await t.flush();
-    expect(id).toMatch(UUID);
+    expect(id).toMatch(UUID7);
     expect(d.sent()[0].id).toBe(id);
+    // The first 48 bits are the event's time in ms.
+    expect(parseInt(id!.replace('-', '').slice(0, 12), 16)).toBe(d.sent()[0].ts);
+  });
+
+  it('gives ids that sort in the order of their time', async () => {
+    useFakeClock();
+    const { t } = setup();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(t.track('view_item')!), vi.advanceTimersByTime(1 + i * 997);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('makes ids without crypto.randomUUID, which plain-http pages on a LAN do not have', async () => {
+    const randomUUID = crypto.randomUUID;
+    Object.defineProperty(crypto, 'randomUUID', { configurable: true, value: undefined });
+    try {
+      const { d, t } = setup();
+      expect(t.track('view_item')).toMatch(UUID7);
+      await t.flush();
+      expect(d.sent()[0]).toMatchObject({ anonymousId: expect.stringMatching(UUID), sessionId: expect.stringMatching(UUID) });
+    } finally {
+      Object.defineProperty(crypto, 'randomUUID', { configurable: true, value: randomUUID });
+    }
   });
 
   it('gives every event its own id', async () => {
@@ -83,7 +106,7 @@ describe('the event envelope', () => {
       campaign: {},
       clickIds: {},
       consent: { necessary: 'granted', analytics: 'granted', marketing: 'pending' },
-      library: { name: 'waybill', version: '0.0.0-test' },
+      library: { name: 'waybill', version: VERSION },
     });
   });
 
@@ -104,6 +127,23 @@ describe('the event envelope', () => {
     t.track('after');
     await t.flush();
     expect(d.sent().map((e) => e.context.consent.marketing)).toEqual(['pending', 'denied']);
+  });
+
+  it('lists the destinations that ask the collector to forward, and nothing when none do', async () => {
+    const d = fakeDestination();
+    const vendor = (name: string, forward?: string) => ({ name, category: 'marketing', forward, send: () => {} });
+    const t = createTracker({ destinations: [d, vendor('a'), vendor('b', 'tiktok')], consent: granted });
+    t.track('one');
+    t.use(vendor('c', 'ga4'));
+    t.use(vendor('d', 'tiktok'));
+    t.track('two');
+    await t.flush();
+    expect(d.sent().map((e) => e.context.forward)).toEqual([['tiktok'], ['tiktok', 'ga4', 'tiktok']]);
+
+    const plain = setup();
+    plain.t.track('three');
+    await plain.t.flush();
+    expect(plain.d.sent()[0]!.context).not.toHaveProperty('forward');
   });
 });
 
@@ -272,7 +312,7 @@ describe("the caller's own id", () => {
     const { d, t } = setup();
     const id = t.track('view_item', {}, { id: bad });
     await t.flush();
-    expect(id).toMatch(UUID);
+    expect(id).toMatch(UUID7);
     expect(d.sent()[0].id).toBe(id);
   });
 
@@ -284,7 +324,7 @@ describe("the caller's own id", () => {
     const { d, t } = setup();
     const id = t.track('view_item', {}, { id: bad as never });
     await t.flush();
-    expect(id).toMatch(UUID);
+    expect(id).toMatch(UUID7);
     expect(d.sent()[0].id).toBe(id);
   });
 });

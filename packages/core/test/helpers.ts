@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, vi } from 'vitest';
+import corePackage from '../package.json';
 import { IDBFactory } from 'fake-indexeddb';
 import type { Category, Destination, SendResult, WaybillEvent } from '@waybill/core';
 
@@ -116,8 +117,12 @@ export function isolatePage() {
   });
 }
 
-/** Simulate a new page in the same tab: the old tracker's listeners are gone, storage stays. */
+/**
+ * Simulate a new page in the same tab: the old page is left (its `pagehide` fires, as in a
+ * navigation), storage stays, and the URL is the new page's.
+ */
 export function newPage(url = '/') {
+  leavePage();
   history.replaceState(null, '', url);
 }
 
@@ -130,11 +135,14 @@ export const databases = async () => (await indexedDB.databases()).map((d) => d.
  */
 export async function storedText(): Promise<string> {
   if (!(await databases()).includes('waybill')) return '';
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+  const db = await new Promise<IDBDatabase | undefined>((resolve) => {
     const open = indexedDB.open('waybill');
+    // Deleted since databases() (a revoke): abort, so that reading never creates a database.
+    open.onupgradeneeded = () => open.transaction?.abort();
     open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
+    open.onerror = () => resolve(undefined);
   });
+  if (!db) return '';
   try {
     if (!db.objectStoreNames.length) return '';
     const store = db.transaction(Array.from(db.objectStoreNames), 'readonly').objectStore(db.objectStoreNames[0]);
@@ -155,7 +163,13 @@ export function webStorageText(): string {
   return [dump(localStorage), dump(sessionStorage), document.cookie].join('\n');
 }
 
+/** The package version, which the build writes into every event's `context.library`. */
+export const VERSION: string = corePackage.version;
+
+/** A random (version 4) UUID: the visitor's anonymous and session ids. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A time-ordered (version 7) UUID: event ids. */
+export const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** A minimal wire event; `pad` adds that many characters of props. */
 export const wireEvent = (n: number, pad = 0): WaybillEvent => ({

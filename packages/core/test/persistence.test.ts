@@ -62,11 +62,12 @@ describe('with analytics consent', () => {
     await until(() => isStored(id), 'event stored');
   });
 
-  it('stores the events that waited for consent when consent is granted', async () => {
-    const { t } = page(['ok'], { consent: {} });
+  it('stores the events that waited for consent when consent is granted, and sends them at once', async () => {
+    const { d, t } = page(['retry'], { consent: {} });
     const id = t.track('view_item');
     t.consent.update(granted);
     await until(() => isStored(id), 'event stored');
+    expect(d.calls.map((c) => c.events.map((e) => e.id))).toEqual([[id]]);
   });
 
   it("removes an event once send answered 'ok'", async () => {

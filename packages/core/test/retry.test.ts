@@ -153,4 +153,25 @@ describe('retry', () => {
     expect(d.calls.length).toBeLessThanOrEqual(30);
     expect(maxInFlight).toBe(1);
   });
+
+  it('retries at once when the browser comes back online, not at the end of the backoff', async () => {
+    useFakeClock();
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    const d = fakeDestination({ replies: ['retry', 'retry', 'retry', 'retry', 'retry', 'retry', 'ok'] });
+    await sentOnce(d);
+    await vi.advanceTimersByTimeAsync(60_000); // backing off: the next try is 32 s away
+    const calls = d.calls.length;
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.calls).toHaveLength(calls + 1);
+  });
+
+  it('does nothing on online when nothing is backing off', async () => {
+    useFakeClock();
+    const d = fakeDestination();
+    await sentOnce(d);
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.calls).toHaveLength(1);
+  });
 });

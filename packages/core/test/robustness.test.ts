@@ -232,13 +232,42 @@ describe('debug warnings', () => {
     expect(console$.warn).not.toHaveBeenCalled();
   });
 
-  it('says why the tracker does nothing where it cannot run (no crypto.randomUUID: not a secure context)', () => {
-    vi.spyOn(crypto, 'randomUUID').mockImplementation(() => {
-      throw new TypeError('crypto.randomUUID is not a function');
+  it('says, debug or not, why the tracker does nothing where it cannot run (no crypto.getRandomValues)', () => {
+    vi.spyOn(crypto, 'getRandomValues').mockImplementation(() => {
+      throw new TypeError('crypto.getRandomValues is not a function');
     });
-    const t = createTracker({ debug: true });
+    const t = createTracker();
     expect(t.track('view_item')).toBeUndefined();
-    expect(console$.warn).toHaveBeenCalledWith(expect.stringContaining('[waybill] disabled'), expect.anything());
+    expect(console$.warn).toHaveBeenCalledWith('[waybill] disabled:', expect.any(TypeError));
+  });
+
+  it('says once, debug or not, that email and phone are left out where hashing needs a secure context', async () => {
+    const subtle = crypto.subtle;
+    Object.defineProperty(crypto, 'subtle', { configurable: true, value: undefined });
+    try {
+      const d = fakeDestination();
+      const t = createTracker({ destinations: [d], consent: { analytics: 'granted' } });
+      t.identify('user-42', { email: 'a@example.com', phone: '+1 555 010 9999', plan: 'gold' });
+      t.identify('user-42', { email: 'b@example.com' });
+      await t.flush();
+      expect(console$.warn.mock.calls).toEqual([
+        ['[waybill] identify: email and phone are left out: hashing them needs https (or localhost)'],
+      ]);
+      expect(d.sent().map((e) => [e.name, e.userId, e.traits])).toEqual([
+        ['identify', 'user-42', { plan: 'gold' }],
+        ['identify', 'user-42', { plan: 'gold' }],
+      ]);
+    } finally {
+      Object.defineProperty(crypto, 'subtle', { configurable: true, value: subtle });
+    }
+  });
+
+  it('says once, even without debug, that it drops events because too many wait to be sent', async () => {
+    const stuck = fakeDestination({ replies: [() => new Promise(() => {})] });
+    const t = createTracker({ destinations: [stuck], consent: { analytics: 'granted' }, storage: { maxEvents: 5 } });
+    for (let i = 0; i < 20; i++) t.track('e' + i);
+    expect(console$.warn).toHaveBeenCalledOnce();
+    expect(console$.warn.mock.calls[0]![0]).toBe('[waybill] fake: 5 events are waiting to be sent; dropping the oldest');
   });
 
   it("warns when a batch is answered 'drop' (debug on)", async () => {

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sendBatch, type WaybillEvent, type WireBatch } from '@waybill/core';
+import { askKnown, sendBatch, type WaybillEvent, type WireBatch } from '@waybill/core';
 import { useFakeClock, wireEvent } from './helpers';
 
 const URL_ = 'https://collect.example.com/collect';
@@ -199,3 +199,73 @@ describe('sendBatch on unload', () => {
     expect(beacon.mock.calls.length).toBeGreaterThan(2);
   });
 });
+
+describe('sendBatch: what the page is told', () => {
+  it('says once per endpoint, even without debug, that a 4xx drops events, with the collector\'s reason', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    fetchMock.mockImplementation(async () => new Response('{"error":"origin not allowed"}', { status: 403 }));
+    const url = 'https://collect.example.com/refusing';
+    for (let i = 0; i < 3; i++) await expect(sendBatch(url, events(1), false)).resolves.toBe('drop');
+    expect(warn).toHaveBeenCalledOnce();
+    expect(warn.mock.calls[0]![0]).toMatch(/^\[waybill\] https:\/\/collect\.example\.com\/refusing answered 403 \(origin not allowed\): events are dropped\. Check the endpoint, and that the collector allows this origin \(/);
+    fetchMock.mockImplementation(async () => new Response('<h1>Not Found</h1>', { status: 404 }));
+    await sendBatch('/wrong-endpoint', events(1), false);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn.mock.calls[1]![0]).toMatch(/^\[waybill\] \/wrong-endpoint answered 404: events are dropped/);
+    warn.mockRestore();
+  });
+
+  it('says nothing for answers that are retried', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    answer(503);
+    await sendBatch('https://collect.example.com/busy', events(1), false);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
+  it('reads every answer to its end (Chromium counts an unread keepalive answer against the quota)', async () => {
+    const read: number[] = [];
+    fetchMock.mockImplementation(async () => {
+      const res = new Response('{"accepted":1}', { status: 200 });
+      const json = res.json.bind(res);
+      res.json = () => (read.push(1), json());
+      return res;
+    });
+    await sendBatch(URL_, events(20, 14_000), false);
+    expect(read.length).toBe(fetchMock.mock.calls.length);
+  });
+});
+
+describe('askKnown', () => {
+  it('asks with {"v": 1, "known": [...]} as text/plain, and resolves to the ids the collector holds', async () => {
+    fetchMock.mockImplementation(async () => new Response('{"known":["evt-2"]}', { status: 200 }));
+    await expect(askKnown(URL_, ['evt-1', 'evt-2'], { 'X-Shop': 'demo' })).resolves.toEqual(['evt-2']);
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe(URL_);
+    expect(init).toMatchObject({ method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8', 'X-Shop': 'demo' } });
+    expect(JSON.parse(init.body as string)).toEqual({ v: 1, known: ['evt-1', 'evt-2'] });
+  });
+
+  it('asks about at most 500 ids a request', async () => {
+    fetchMock.mockImplementation(async (_, init) => new Response(JSON.stringify({ known: JSON.parse(init.body as string).known.slice(0, 1) })));
+    const ids = Array.from({ length: 1200 }, (_, i) => 'evt-' + i);
+    await expect(askKnown(URL_, ids)).resolves.toEqual(['evt-0', 'evt-500', 'evt-1000']);
+    expect(fetchMock.mock.calls.map(([, init]) => JSON.parse(init.body as string).known.length)).toEqual([500, 500, 200]);
+  });
+
+  it.each([
+    ['a 400 (a collector that does not know the question)', () => new Response('{"error":"\\"events\\" must be an array"}', { status: 400 })],
+    ['a 503', () => new Response('{}', { status: 503 })],
+    ['an answer without "known"', () => new Response('{"accepted":0}', { status: 200 })],
+    ['an answer that is not JSON', () => new Response('<html>', { status: 200 })],
+  ])('cannot tell (resolves to nothing) on %s', async (_, reply) => {
+    fetchMock.mockImplementation(async () => reply());
+    await expect(askKnown(URL_, ['evt-1'])).resolves.toBeUndefined();
+  });
+
+  it('rejects when the question gets no answer (the network fails): no answer is not "cannot tell"', async () => {
+    fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));
+    await expect(askKnown(URL_, ['evt-1'])).rejects.toThrow('Failed to fetch');
+  });
+});
+

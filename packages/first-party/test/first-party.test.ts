@@ -95,4 +95,77 @@ describe('firstParty', () => {
     expect(beacon).toHaveBeenCalledOnce();
     expect(JSON.parse(beacon.mock.calls[0][1] as string).events[0].id).toBe(id);
   });
+
+  it('asks the endpoint which stored events the collector holds, with its headers', async () => {
+    fetchMock.mockResolvedValue(new Response('{"known":["evt-1"]}', { status: 200 }));
+    const d = firstParty({ endpoint: '/collect', headers: { Authorization: 'Bearer shop-key' } });
+    await expect(d.known!(['evt-1', 'evt-2'])).resolves.toEqual(['evt-1']);
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe('/collect');
+    expect(init.headers).toMatchObject({ Authorization: 'Bearer shop-key' });
+    expect(JSON.parse(init.body as string)).toEqual({ v: 1, known: ['evt-1', 'evt-2'] });
+  });
+
+  it('without an endpoint, says so once in the console (debug or not), and sends nothing', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const t = createTracker({ destinations: [firstParty({} as never)], consent: { analytics: 'granted' } });
+    t.track('view_item');
+    t.track('add_to_cart');
+    await t.flush();
+    expect(warn.mock.calls).toEqual([['[waybill] first-party: no endpoint, events go nowhere']]);
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
 });
+
+describe('firstParty: vendor cookies for server-side forwarding', () => {
+  const ALL = { necessary: 'granted', analytics: 'granted', marketing: 'granted' } as const;
+  /** An event asking the collector to forward to `forward`, collected under `consent`. */
+  const asked = (forward: string[], consent: Record<string, 'granted' | 'denied' | 'pending'> = ALL): WaybillEvent => {
+    const e = event(1);
+    return { ...e, context: { ...e.context, forward, consent } };
+  };
+  /** What the collector got for the events, after the destination was told `now`. */
+  const sent = async (events: WaybillEvent[], now: Record<string, 'granted' | 'denied' | 'pending'> = ALL) => {
+    const d = firstParty({ endpoint: '/collect' });
+    d.consent!(now);
+    await d.send(events, false);
+    return (JSON.parse(fetchMock.mock.calls[0]![1].body as string) as WireBatch).events;
+  };
+
+  beforeEach(() => {
+    document.cookie = '_ttp=ttp.123; path=/';
+    document.cookie = '_ga=GA1.1.555.1700000000; path=/';
+  });
+  afterEach(() => {
+    for (const name of ['_ttp', '_ga']) document.cookie = name + '=; path=/; max-age=0';
+  });
+
+  it('adds _ttp and _ga to events forwarded to their vendor, with the consent each needs', async () => {
+    const [both, tiktokOnly, ga4Only, none] = await sent([asked(['tiktok', 'ga4']), asked(['tiktok']), asked(['ga4']), event(2)]);
+    expect(both!.context.vendorIds).toEqual({ ttp: 'ttp.123', ga: 'GA1.1.555.1700000000' });
+    expect(tiktokOnly!.context.vendorIds).toEqual({ ttp: 'ttp.123' });
+    expect(ga4Only!.context.vendorIds).toEqual({ ga: 'GA1.1.555.1700000000' });
+    expect(none!.context).not.toHaveProperty('vendorIds');
+  });
+
+  it('reads no _ttp without marketing consent, when the event was collected or now', async () => {
+    const analyticsOnly = { necessary: 'granted', analytics: 'granted', marketing: 'denied' } as const;
+    const [atCollection] = await sent([asked(['tiktok', 'ga4'], analyticsOnly)]);
+    expect(atCollection!.context.vendorIds).toEqual({ ga: 'GA1.1.555.1700000000' });
+    fetchMock.mockClear();
+    const [revokedSince] = await sent([asked(['tiktok'])], analyticsOnly);
+    expect(revokedSince!.context).not.toHaveProperty('vendorIds');
+  });
+
+  it('adds nothing when the vendor scripts set no cookie, and leaves the queued event as it was', async () => {
+    for (const name of ['_ttp', '_ga']) document.cookie = name + '=; path=/; max-age=0';
+    const e = asked(['tiktok', 'ga4']);
+    const [out] = await sent([e]);
+    expect(out!.context).not.toHaveProperty('vendorIds');
+    document.cookie = '_ttp=ttp.9; path=/';
+    fetchMock.mockClear();
+    await sent([e]);
+    expect(e.context).not.toHaveProperty('vendorIds');
+  });
+});
+

@@ -1,9 +1,17 @@
 import { loadScript, type Category, type ConsentState, type Destination, type DestinationContext } from '@waybill/core';
-import { fit, gaName } from './limits';
+import { ga4Event, type Ga4Mapping } from './events';
 
-export interface Ga4Options {
+export type { Ga4Mapping };
+
+export interface Ga4Options extends Ga4Mapping {
   /** The web stream's measurement id, `G-XXXXXXX`. */
   measurementId: string;
+  /**
+   * Who sends events to GA4, one path only (GA4 does not deduplicate): `'gtag'` (the default),
+   * gtag.js in the page; `'server'`, the collector through the Measurement Protocol, with no
+   * Google script and no Google cookie on the page, for events collected under analytics consent.
+   */
+  mode?: 'gtag' | 'server';
   /** gtag.js without its query (the adapter appends `?id=<measurementId>`). Default Google's own URL. */
   scriptUrl?: string;
   /**
@@ -16,25 +24,22 @@ export interface Ga4Options {
    * `'advanced'` loads it at once with the visitor's (usually denied) consent, as Google documents.
    */
   consentMode?: 'basic' | 'advanced';
-  /** Send each Waybill `page()` as a GA4 `page_view`. Default `true`. */
-  sendPageView?: boolean;
 }
 
 /** A Consent Mode signal: granted, or denied (also while pending). */
 const signal = (s?: ConsentState) => (s == 'granted' ? s : 'denied');
 
 /**
- * Google Analytics 4 through gtag.js. Sets Consent Mode v2 defaults before anything else and
- * updates them on every change; sends the catalogue as GA4 recommended events (the catalogue
- * uses GA4's names and `items[]` fields) and page views explicitly, so single-page apps count right.
+ * Google Analytics 4 through gtag.js, or through the collector (`mode: 'server'`). Sets Consent
+ * Mode v2 defaults before anything else and updates them on every change; sends the catalogue
+ * as GA4 recommended events (the catalogue uses GA4's names and `items[]` fields) and page views
+ * explicitly, so single-page apps count right.
  */
-export const ga4 = ({
-  measurementId: id,
-  scriptUrl = 'https://www.googletagmanager.com/gtag/js',
-  consentMode,
-  category = consentMode == 'advanced' ? 'necessary' : 'analytics',
-  sendPageView = true,
-}: Ga4Options): Destination => {
+export const ga4 = (options: Ga4Options): Destination => {
+  const { measurementId: id, scriptUrl = 'https://www.googletagmanager.com/gtag/js', consentMode, mode } = options;
+  const { category = consentMode == 'advanced' ? 'necessary' : 'analytics' } = options;
+  // The collector alone (it forwards what analytics consent allows): nothing to do in the page.
+  if (mode == 'server') return { name: 'ga4', category, forward: 'ga4', send() {} };
   let warn: DestinationContext['warn'] = () => {};
   const trimmed = (what: string, detail?: unknown) => warn('ga4: trimmed ' + what, detail);
   /** The analytics_storage signal last told. */
@@ -80,12 +85,8 @@ export const ga4 = ({
           const signedIn = (analytics == 'granted' && e.userId) || null;
           // Loose `!=`: null (signed out) equals undefined (never signed in), so nothing is set before sign-in.
           if (signedIn != user) gtag!('set', { user_id: (user = signedIn) });
-          const name = e.type != 'identify' && (e.type != 'page' || sendPageView) && gaName(e.name, trimmed);
-          if (name) {
-            const { url, referrer, title } = e.context.page;
-            const params = { page_location: url, ...(e.type == 'page' && { page_referrer: referrer, page_title: title }), ...e.props };
-            gtag!('event', name, { ...fit(params, trimmed), send_to: id });
-          }
+          const event = ga4Event(e, options, trimmed);
+          if (event) gtag!('event', event.name, { ...event.params, send_to: id });
         } catch (err) {
           warn('ga4: send failed', err);
         }

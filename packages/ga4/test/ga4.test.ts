@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTracker, type Catalogue, type TrackerOptions } from '@waybill/core';
+import { createTracker, type Catalogue, type TrackerOptions, type WaybillEvent } from '@waybill/core';
 import { ga4, type Ga4Options } from '@waybill/ga4';
 
 const ID = 'G-TEST0001';
@@ -260,5 +260,69 @@ describe('ga4: limits (trimmed with a debug warning, never thrown)', () => {
     expect(items[0]!.custom26).toBe('v');
     expect(items[0]!.custom27).toBeUndefined();
     expect(warnings.some((w) => w.includes('items'))).toBe(true);
+  });
+});
+
+describe('ga4: modes', () => {
+  /** A tracker with the first-party stand-in `seen` and GA4 in `mode`, analytics granted. */
+  const withMode = (mode?: Ga4Options['mode'], options: Partial<Ga4Options> = {}) => {
+    const seen: WaybillEvent[] = [];
+    const firstParty = { name: 'first-party', category: 'analytics', send: (events: WaybillEvent[]) => void seen.push(...events) };
+    const t = createTracker({
+      destinations: [firstParty, ga4({ measurementId: ID, scriptUrl: SCRIPT, mode, ...options })],
+      consent: { analytics: 'granted', marketing: 'granted' },
+      storage: false,
+      batchSize: 1,
+    });
+    return { t, seen };
+  };
+
+  it('gtag (the default): gtag.js gets the event and the collector is not asked for a copy', async () => {
+    for (const mode of [undefined, 'gtag'] as const) {
+      const { t, seen } = withMode(mode);
+      t.track('add_to_cart', VALUE);
+      await settle();
+      expect(seen.map((e) => e.context.forward)).toEqual([undefined]);
+      expect(events().map((e) => e[1])).toEqual(['add_to_cart']);
+      delete win().dataLayer;
+      document.head.innerHTML = '';
+    }
+  });
+
+  it('server: the collector is asked for the copy, and the page has no dataLayer, no script, no cookie', async () => {
+    const { t, seen } = withMode('server', { consentMode: 'advanced' });
+    t.identify('user-42');
+    t.page();
+    t.track('purchase', ORDER);
+    await settle();
+    expect(seen.map((e) => [e.name, e.context.forward])).toEqual([
+      ['identify', ['ga4']],
+      ['page_view', ['ga4']],
+      ['purchase', ['ga4']],
+    ]);
+    expect(win().dataLayer).toBeUndefined();
+    expect(document.querySelectorAll('script')).toHaveLength(0);
+    expect(document.cookie).toBe('');
+  });
+});
+
+describe('ga4: event names', () => {
+  it('does not send web_vital unless the shop names it', async () => {
+    granted().track('web_vital', { metric: 'CLS', value: 0.02 });
+    await settle();
+    expect(events()).toEqual([]);
+
+    granted({ eventNames: { web_vital: 'web_vital' } }).track('web_vital', { metric: 'CLS', value: 0.02 });
+    await settle();
+    expect(events()).toEqual([['event', 'web_vital', { page_location: HERE, metric: 'CLS', value: 0.02, send_to: ID }]]);
+  });
+
+  it('renames or stops events per Waybill name, and takes Object member names as names', async () => {
+    const t = granted({ eventNames: { order_shipped: 'shipment', login: false } });
+    t.track('order_shipped', { transaction_id: 'T-1' });
+    t.track('login', { method: 'email' });
+    t.track('constructor');
+    await settle();
+    expect(events().map((e) => e[1])).toEqual(['shipment', 'constructor']);
   });
 });

@@ -1,47 +1,45 @@
-import { loadScript, sha256, type Category, type Destination, type DestinationContext, type EventName } from '@waybill/core';
-import { CUSTOM_NAME, TIKTOK_EVENTS, params } from './events';
+import { loadScript, sha256, type Category, type Destination, type DestinationContext } from '@waybill/core';
+import { TIKTOK_EVENTS, params, tiktokNaming, type TikTokMapping } from './events';
 import { METHODS, type Ttq, type TtqWindow } from './pixel';
 
 export { TIKTOK_EVENTS };
+export type { TikTokMapping };
 
 // A type for the page's `window` (a declaration only: it emits nothing).
 declare const window: TtqWindow;
 
-export interface TikTokOptions {
+export interface TikTokOptions extends TikTokMapping {
   /** The pixel code from TikTok Events Manager, e.g. `C0000000000`. */
   pixelId: string;
+  /**
+   * Who sends events to TikTok: `'pixel'`, the browser only; `'server'`, the collector only
+   * (through the Events API: no TikTok script, no TikTok cookie on the page); `'both'` (the
+   * default), the pixel and the collector, which TikTok deduplicates by event name and
+   * `event_id`. The collector sends its copy only when it has TikTok credentials, and only
+   * for events collected under marketing consent.
+   */
+  mode?: 'pixel' | 'server' | 'both';
   /** events.js without its query (the adapter appends `?sdkid=<pixelId>&lib=ttq`). Default TikTok's own URL. */
   scriptUrl?: string;
   /** Consent category this destination needs. Default `'marketing'`. */
   category?: Category;
-  /** Send each Waybill `page()` as a TikTok page view. Default `true`. */
-  autoPageView?: boolean;
-  /**
-   * TikTok event name per Waybill event name, over the defaults (see `TIKTOK_EVENTS`), e.g.
-   * `{ purchase: 'CompletePayment' }` for an account still optimising on the old name, or
-   * `{ login: 'Contact' }`; `false` stops sending that event.
-   */
-  eventNames?: Partial<Record<EventName, string | false>>;
-  /** Send events TikTok has no standard event for as custom events, under their own names. Default `false`. */
-  forwardCustom?: boolean;
 }
 
 /**
- * The TikTok pixel. events.js is injected only once the adapter's category is granted;
- * before that there is no `ttq` global, no request and no cookie. Every call carries
- * `event_id` = the Waybill event id, so TikTok deduplicates it against an Events API copy.
+ * TikTok: the pixel, the collector's Events API copy, or both (`mode`, default `'both'`).
+ * events.js is injected only once the adapter's category is granted, and never in `'server'`
+ * mode; before that there is no `ttq` global, no request and no cookie. Every pixel call carries
+ * `event_id` = the Waybill event id, so TikTok deduplicates it against the Events API copy.
  * Email and phone reach `ttq.identify` only as SHA-256 digests (hashed by the core), and the
  * user id only as its SHA-256 (`external_id`).
  */
-export const tiktok = ({
-  pixelId,
-  scriptUrl = 'https://analytics.tiktok.com/i18n/pixel/events.js',
-  category = 'marketing',
-  autoPageView = true,
-  eventNames,
-  forwardCustom,
-}: TikTokOptions): Destination => {
-  const names: Record<string, string | false | undefined> = { ...TIKTOK_EVENTS, ...(!autoPageView && { page_view: false }), ...eventNames };
+export const tiktok = (options: TikTokOptions): Destination => {
+  const { pixelId, scriptUrl = 'https://analytics.tiktok.com/i18n/pixel/events.js', category = 'marketing', mode } = options;
+  // Anything but 'pixel' asks the collector for its copy (context.forward on every event).
+  const forward = mode != 'pixel' ? 'tiktok' : undefined;
+  // The collector alone: nothing to do in the page.
+  if (mode == 'server') return { name: 'tiktok', category, forward, send() {} };
+  const nameOf = tiktokNaming(options);
   let warn: DestinationContext['warn'];
   /** What the pixel was last told about consent; unset until it is loaded. */
   let granted: boolean | undefined;
@@ -59,6 +57,7 @@ export const tiktok = ({
     // The pixel queues calls itself: hand each event over at once.
     batchSize: 1,
     category,
+    forward,
     init(ctx) {
       warn = ctx.warn;
       // What TikTok's base code does for `ttq.load(pixelId)`, with our own script URL: define the
@@ -91,7 +90,7 @@ export const tiktok = ({
             const fields = JSON.stringify({ email: traits.email, phone_number: traits.phone, external_id: hashed[user!] || undefined });
             if (fields != matched) window.ttq.identify(JSON.parse((matched = fields)));
             // An identify event (type 'identify') only updates the match keys above.
-            const name = names[e.name] ?? (forwardCustom && e.type == 'track' && (CUSTOM_NAME.test(e.name) || warn('tiktok: bad name', e.name)) && e.name);
+            const name = nameOf(e, (bad) => warn('tiktok: bad name', bad));
             if (name) window.ttq.track(name, params(e.props), { event_id: e.id });
           }
         })

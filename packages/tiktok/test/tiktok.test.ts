@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTracker, type Catalogue, type TrackerOptions } from '@waybill/core';
+import { createTracker, type Catalogue, type TrackerOptions, type WaybillEvent } from '@waybill/core';
 import { tiktok, type TikTokOptions } from '@waybill/tiktok';
 
 const PIXEL = 'CPIXEL0001';
@@ -281,5 +281,71 @@ describe('tiktok: advanced matching', () => {
     t.track('view_item', VALUE);
     await settle();
     expect(queued().filter(([m]) => m == 'identify')).toEqual([]);
+  });
+});
+
+describe('tiktok: modes', () => {
+  /** A tracker with the first-party stand-in `seen` and TikTok in `mode`, everything granted. */
+  const withMode = (mode?: TikTokOptions['mode'], options: Partial<TikTokOptions> = {}) => {
+    const seen: WaybillEvent[] = [];
+    const firstParty = { name: 'first-party', category: 'analytics', send: (events: WaybillEvent[]) => void seen.push(...events) };
+    const t = createTracker({
+      destinations: [firstParty, tiktok({ pixelId: PIXEL, scriptUrl: SCRIPT, mode, ...options })],
+      consent: { analytics: 'granted', marketing: 'granted' },
+      storage: false,
+      batchSize: 1,
+    });
+    return { t, seen };
+  };
+
+  it.each([
+    [undefined, ['tiktok'], true],
+    ['both', ['tiktok'], true],
+    ['pixel', undefined, true],
+    ['server', ['tiktok'], false],
+  ] as const)('mode %s: events ask the collector for %j; pixel loaded: %s', async (mode, forward, pixel) => {
+    const { t, seen } = withMode(mode);
+    const id = t.track('add_to_cart', VALUE)!;
+    await settle();
+    expect(seen.map((e) => e.context.forward)).toEqual([forward]);
+    expect(pixelScripts()).toHaveLength(pixel ? 1 : 0);
+    expect(tracks()).toEqual(pixel ? [['track', 'AddToCart', WITH_CONTENTS, { event_id: id }]] : []);
+  });
+
+  it('server mode leaves no trace in the page: no global, no script, no cookie, nothing hashed', async () => {
+    const { t } = withMode('server');
+    t.identify('user-42', { email: 'a@example.com' });
+    t.page();
+    t.track('purchase', ORDER);
+    await settle();
+    expect(win().ttq).toBeUndefined();
+    expect(win().TiktokAnalyticsObject).toBeUndefined();
+    expect(document.querySelectorAll('script')).toHaveLength(0);
+    expect(document.cookie).toBe('');
+  });
+});
+
+describe('tiktok: web_vital', () => {
+  it('is not sent, even with forwardCustom, unless the shop names it', async () => {
+    const off = granted({ forwardCustom: true });
+    off.track('web_vital', { metric: 'LCP', value: 1200 });
+    await settle();
+    expect(tracks()).toEqual([]);
+
+    const on = granted({ eventNames: { web_vital: 'WebVital' } });
+    const id = on.track('web_vital', { metric: 'LCP', value: 1200 })!;
+    await settle();
+    expect(tracks()).toEqual([['track', 'WebVital', { value: 1200 }, { event_id: id }]]);
+  });
+
+  it('takes event names that are also Object members as names', async () => {
+    const t = granted({ forwardCustom: true });
+    const id = t.track('constructor')!;
+    t.track('toString');
+    await settle();
+    expect(tracks().map((c) => [c[1], c[3]])).toEqual([
+      ['constructor', { event_id: id }],
+      ['toString', expect.anything()],
+    ]);
   });
 });

@@ -1,14 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ForwardDestination, OutboxRow, OutboxStats } from '../outbox';
+import type { ForwardDestination, OutboxRow } from '../outbox';
 import { migrate } from './migrations';
 import { sqliteInsights } from './sqlite-insights';
+import { DESTINATIONS, emptyStats } from './stats';
 import type { EventsPage, Store, StoredEvent } from './store';
 import type { ValidEvent } from '../wire';
-
-/** Every destination `stats` reports, even with no rows yet. */
-const DESTINATIONS: readonly ForwardDestination[] = ['tiktok', 'ga4'];
 
 /**
  * How long a statement waits for a lock held by another process. SQLite waits synchronously, so
@@ -130,11 +128,14 @@ export function openSqliteStore(file: string): Store {
     deletePendingOutbox: db.prepare(`DELETE FROM outbox WHERE state = 'pending' AND event_id IN (SELECT value FROM json_each(?))`),
     deleteOutbox: db.prepare('DELETE FROM outbox WHERE event_id IN (SELECT value FROM json_each(?))'),
     deleteEvents: db.prepare('DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))'),
+    // In due order, as outbox_due holds them (rowid last): the index is walked and the walk stops
+    // at the limit. ORDER BY key alone sorted every due row, joined to its event, on each claim:
+    // slower the longer the backlog.
     due: db.prepare(
       `SELECT o.key, o.destination, o.event_id, o.attempts, o.ip, o.user_agent, e.event, e.received_at
        FROM outbox o JOIN events e ON e.id = o.event_id
        WHERE o.destination = @destination AND o.state = 'pending' AND o.next_attempt_at <= @now AND o.leased_until <= @now
-       ORDER BY o.key LIMIT @limit`,
+       ORDER BY o.next_attempt_at, o.key LIMIT @limit`,
     ),
     lease: db.prepare('UPDATE outbox SET leased_until = ? WHERE key IN (SELECT value FROM json_each(?))'),
     sent: db.prepare(
@@ -289,8 +290,7 @@ export function openSqliteStore(file: string): Store {
     retryDead: async (destination) => sql.retryDead.run({ destination: destination ?? null }).changes,
 
     async stats(now) {
-      const empty = (): OutboxStats => ({ pending: 0, sent: 0, failed: 0, dead: 0, expired: 0, oldestPendingMs: null, lastError: null });
-      const stats = Object.fromEntries(DESTINATIONS.map((d) => [d, empty()])) as Record<ForwardDestination, OutboxStats>;
+      const stats = emptyStats();
       for (const row of sql.stats.all() as StatsRow[]) {
         const entry = stats[row.destination as ForwardDestination];
         if (!entry) continue; // a destination this version no longer forwards to

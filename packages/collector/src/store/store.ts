@@ -1,4 +1,4 @@
-// The interface every store implements (SQLite today; PostgreSQL next), so the HTTP layer and the
+// The interface every store implements (SQLite, PostgreSQL), so the HTTP layer and the
 // forwarding worker never know which one runs. Every method is async, because a networked
 // database is; the SQLite store answers at once.
 import type { WaybillEvent } from '@waybill/core';
@@ -9,7 +9,10 @@ import type { InsertMeta, Insights } from './insights';
 /** A stored event: the object that was sent, plus when the collector received it (ms since the epoch). */
 export type StoredEvent = WaybillEvent & { receivedAt: number };
 
-/** Which outbox rows an accepted event gets: one per destination returned. */
+/**
+ * Which outbox rows an accepted event gets: one per destination returned. A function of the event
+ * alone: a store may call it for every event of a batch before it knows which are duplicates.
+ */
 export type Route = (event: ValidEvent) => ForwardDestination[];
 
 /** What {@link Store.insert} did with a batch. */

@@ -1,0 +1,102 @@
+// Forwarding in the real collector (SQLite store, HTTP routes) against the vendor stand-ins:
+// accepted events reach the vendors, duplicates add nothing, and the admin routes report and retry.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { forwarding, type ForwardingOptions } from '@waybill/collector';
+import { startEventsApi, startMeasurementProtocol, type EventsApi, type MeasurementProtocol } from '../../../../e2e/stand-ins/vendor-apis.mjs';
+import { batch, expectError, post, startCollector } from '../helpers';
+import { storedEvent } from './fixtures';
+
+const ADMIN = 'admin-token-0123456789';
+const auth = { headers: { Authorization: `Bearer ${ADMIN}` } };
+
+let tiktokApi: EventsApi;
+let mp: MeasurementProtocol;
+beforeEach(async () => {
+  [tiktokApi, mp] = await Promise.all([startEventsApi({ pixel: 'CPIXEL0001', token: 'token' }), startMeasurementProtocol({ measurementId: 'G-TEST0001', apiSecret: 'secret' })]);
+});
+afterEach(() => Promise.all([tiktokApi.close(), mp.close()]));
+
+/** A collector forwarding to the stand-ins; its log lines in `lines`. */
+async function collector(options: ForwardingOptions = {}) {
+  const lines: [string, string][] = [];
+  const { url, collector: c } = await startCollector({
+    adminToken: ADMIN,
+    log: (line, level) => void (level != 'info' || !/^(GET|POST) /.test(line) ? lines.push([level, line]) : 0),
+    forward: forwarding({
+      tiktok: { pixelCode: 'CPIXEL0001', accessToken: 'token', apiUrl: tiktokApi.url },
+      ga4: { measurementId: 'G-TEST0001', apiSecret: 'secret', apiUrl: mp.url },
+      baseMs: 20,
+      ...options,
+    }),
+  });
+  const report = async () => (await fetch(`${url}/forwarding`, auth)).json();
+  return { url, c, lines, report };
+}
+
+/** A browser event stamped now (GA4 takes 72 hours back at most). */
+const fresh = (name: string, props: Record<string, unknown> = {}, change: Parameters<typeof storedEvent>[2] = {}) => storedEvent(name, props, { ts: Date.now(), ...change });
+
+describe('forwarding in the collector', () => {
+  it('forwards accepted events to both vendors once; a duplicate id adds nothing', async () => {
+    const { url, report } = await collector();
+    const e = fresh('purchase', { transaction_id: 'T-1', currency: 'USD', value: 30 });
+    expect((await post(url, batch([e]))).status).toBe(200);
+    await expect.poll(() => [tiktokApi.events().length, mp.events().length]).toEqual([1, 1]);
+    expect(await (await post(url, batch([e]))).json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await report()).toMatchObject({ tiktok: { enabled: true, sent: 1, pending: 0 }, ga4: { enabled: true, sent: 1, pending: 0 } });
+    expect(tiktokApi.events()[0]).toMatchObject({ event: 'Purchase', event_id: e.id, user: { ip: '127.0.0.1' } });
+    expect(mp.events()[0]).toMatchObject({ name: 'purchase', params: { transaction_id: 'T-1' } });
+  });
+
+  it('GET /forwarding and POST /forwarding/retry need the admin token', async () => {
+    const { url } = await collector();
+    await expectError(await fetch(`${url}/forwarding`), 401);
+    await expectError(await fetch(`${url}/forwarding/retry`, { method: 'POST' }), 401);
+    await expectError(await fetch(`${url}/forwarding/retry?destination=facebook`, { method: 'POST', ...auth }), 400);
+    await expectError(await fetch(`${url}/forwarding`, { method: 'DELETE', ...auth }), 405);
+  });
+
+  it('reports a dead letter with its error, and POST /forwarding/retry sends it again', async () => {
+    const { url, report, lines } = await collector();
+    tiktokApi.failNext(1, 400, { body: '{"message":"bad request"}' });
+    const e = fresh('add_to_cart', { currency: 'USD', value: 5 }, { context: { forward: ['tiktok'] } });
+    await post(url, batch([e]));
+    await expect.poll(async () => (await report()).tiktok.dead).toBe(1);
+    expect((await report()).tiktok.lastError).toBe('HTTP 400: {"message":"bad request"}');
+    expect(lines).toContainEqual(['error', 'tiktok: 1 event(s) to dead letters: HTTP 400: {"message":"bad request"}']);
+    expect(await (await fetch(`${url}/forwarding/retry?destination=tiktok`, { method: 'POST', ...auth })).json()).toEqual({ retried: 1 });
+    await expect.poll(() => tiktokApi.events().map((x) => x.event_id)).toEqual([e.id]);
+    expect(await report()).toMatchObject({ tiktok: { dead: 0, sent: 1 } });
+  });
+
+  it('says once at start which destinations are on and which are off, and why; an off one gets no rows', async () => {
+    const { url, lines, report } = await collector({ ga4: { measurementId: 'G-TEST0001' } });
+    expect(lines.filter(([, line]) => /forwarding to|off:/.test(line))).toEqual([
+      ['info', `forwarding to the TikTok Events API: pixel CPIXEL0001 at ${tiktokApi.url}`],
+      ['warn', 'GA4 Measurement Protocol off: no API secret (WAYBILL_GA4_API_SECRET)'],
+    ]);
+    await post(url, batch([fresh('purchase', { transaction_id: 'T-2' })]));
+    await expect.poll(() => tiktokApi.events().length).toBe(1);
+    expect((await report()).ga4).toEqual({
+      enabled: false,
+      off: 'GA4 Measurement Protocol off: no API secret (WAYBILL_GA4_API_SECRET)',
+      pending: 0,
+      sent: 0,
+      failed: 0,
+      dead: 0,
+      expired: 0,
+      oldestPendingMs: null,
+      lastError: null,
+    });
+  });
+
+  it('a destination that keeps failing shows its pause and its pending rows', async () => {
+    const { url, report } = await collector({ baseMs: 60_000 });
+    tiktokApi.failNext(1, 503);
+    await post(url, batch([fresh('view_item', {}, { context: { forward: ['tiktok'] } })]));
+    await expect.poll(async () => (await report()).tiktok.failed).toBe(1);
+    const { tiktok } = await report();
+    expect(tiktok).toMatchObject({ pending: 1, lastError: 'HTTP 503: {"error":"injected 503"}' });
+    expect(Date.parse(tiktok.pausedUntil)).toBeGreaterThan(Date.now());
+  });
+});
