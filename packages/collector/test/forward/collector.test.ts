@@ -1,7 +1,7 @@
 // Forwarding in the real collector (SQLite store, HTTP routes) against the vendor stand-ins:
 // accepted events reach the vendors, duplicates add nothing, and the admin routes report and retry.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { forwarding, sendServerEvents, type ForwardingOptions } from '@waybill/collector';
+import { forwarding, sendServerEvents, type ForwardingOptions, type ServerEventInput } from '@waybill/collector';
 import { startEventsApi, startMeasurementProtocol, type EventsApi, type MeasurementProtocol } from '../../../../e2e/stand-ins/vendor-apis.mjs';
 import { batch, expectError, post, startCollector } from '../helpers';
 import { EMAIL_HASH, storedEvent } from './fixtures';
@@ -118,7 +118,7 @@ describe('server events through the forwarding outbox', () => {
     return url;
   }
   const now = () => new Date().toISOString();
-  const fulfil = (tx: string) => [
+  const fulfil = (tx: string): ServerEventInput[] => [
     { id: `shipped-${tx}`, type: 'order_shipped', transaction_id: tx, carrier: 'DHL', tracking_number: 'JJD1', shipped_at: now() },
     { id: `refund-${tx}`, type: 'refund', transaction_id: tx, value: 12, currency: 'EUR', refunded_at: now() },
   ];
