@@ -55,7 +55,8 @@ async function measure(label, db) {
         const times = [];
         for (let i = 0; i < 5; i++) {
           const t = performance.now();
-          const res = await fetch(`${url}/v1/stats/${path}`);
+          // (Once more on a reset: the keep-alive connection of before the fill may have timed out.)
+          const res = await fetch(`${url}/v1/stats/${path}`).catch(() => fetch(`${url}/v1/stats/${path}`));
           if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
           await res.arrayBuffer();
           times.push(performance.now() - t);

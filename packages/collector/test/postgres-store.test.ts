@@ -47,6 +47,31 @@ describe.skipIf(!withPostgres)('PostgreSQL', () => {
         `its schema (version ${PG_MIGRATIONS.length + 1}) is newer than this collector's (${PG_MIGRATIONS.length}): upgrade @waybill/collector`,
       );
     });
+
+    it('upgrade a database of the first PostgreSQL release: its events show on the dashboard (counts per minute, purchases as orders)', async () => {
+      const url = await pg.database();
+      const sql = client(url);
+      // The first release's schema, as it migrated: step 1 only.
+      await sql.begin(async (tx) => {
+        await tx`CREATE SCHEMA waybill`;
+        await tx`CREATE TABLE waybill.migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
+        await tx.unsafe(PG_MIGRATIONS[0]!);
+        await tx`INSERT INTO waybill.migrations (version) VALUES (1)`;
+      });
+      const purchase = makeEvent({ name: 'purchase', props: { transaction_id: 1001, currency: 'EUR', value: 9 }, ts: 60_500 });
+      const again = makeEvent({ name: 'purchase', props: { transaction_id: '1001' }, ts: 61_000 }); // the same order: not a second one
+      for (const [e, at] of [[makeEvent({ name: 'page_view' }), 60_000], [purchase, 61_000], [again, 125_000]] as const) {
+        const { id, type, name, ts } = e as { id: string; type: string; name: string; ts: number };
+        await sql`INSERT INTO waybill.events (id, type, name, ts, received_at, event) VALUES (${id}, ${type}, ${name}, ${ts}, ${at}, ${JSON.stringify(e)}::jsonb)`;
+      }
+      const [store] = await stores(url, 1);
+      expect(await store!.eventCounts(0, 180_000, 60_000)).toEqual([
+        { bucket: 60_000, name: 'page_view', n: 1 },
+        { bucket: 60_000, name: 'purchase', n: 1 },
+        { bucket: 120_000, name: 'purchase', n: 1 },
+      ]);
+      expect([...(await store!.purchasesOf(['1001'])).values()].map((p) => p.id)).toEqual([purchase.id]);
+    });
   });
 
   describe('several collectors on one database', () => {
