@@ -62,7 +62,7 @@ describe.skipIf(!withPostgres)('PostgreSQL', () => {
       const again = makeEvent({ name: 'purchase', props: { transaction_id: '1001' }, ts: 61_000 }); // the same order: not a second one
       for (const [e, at] of [[makeEvent({ name: 'page_view' }), 60_000], [purchase, 61_000], [again, 125_000]] as const) {
         const { id, type, name, ts } = e as { id: string; type: string; name: string; ts: number };
-        await sql`INSERT INTO waybill.events (id, type, name, ts, received_at, event) VALUES (${id}, ${type}, ${name}, ${ts}, ${at}, ${JSON.stringify(e)}::jsonb)`;
+        await sql`INSERT INTO waybill.events (id, type, name, ts, received_at, event) VALUES (${id}, ${type}, ${name}, ${ts}, ${at}, ${JSON.stringify(e)}::text::jsonb)`;
       }
       const [store] = await stores(url, 1);
       expect(await store!.eventCounts(0, 180_000, 60_000)).toEqual([
