@@ -83,6 +83,10 @@ function describeStats(name: string, database: () => Promise<string>) {
       expect(Math.abs(metrics.LCP.p75 - 3000) / 3000).toBeLessThan(0.02); // read from 3 % histogram bins
       expect(metrics.LCP).toMatchObject({ rating: 'needs-improvement', thresholds: [2500, 4000], ratings: { good: 50, 'needs-improvement': 50, poor: 0 } });
 
+      const week = await get(url, 'vitals?range=7d');
+      expect(week).toMatchObject({ bucketMs: 6 * 3_600_000, metrics: { LCP: { count: 4 } } });
+      expect(week.metrics.LCP.hourly).toHaveLength(week.buckets.length);
+
       expect((await get(url, 'coverage?range=24h')).total).toEqual({ orders: 2, tracked: 1, untracked: 1, purchases: 1, coverage: 50 });
 
       const fulfilment = await get(url, 'fulfilment?days=30');

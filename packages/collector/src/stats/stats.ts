@@ -116,7 +116,8 @@ const shown = (metric: string, bin: number | null) => (bin === null ? null : met
 
 /** `GET /v1/stats/vitals`: p75 per metric over the window and per hour, and the share of each rating. */
 export async function vitalsStats(store: Store, range: RangeName, now: number) {
-  const w = hourlyWindow(range, now);
+  // A week of hourly histograms is ~130k rows at a busy shop: a point every 6 hours reads 6 times fewer.
+  const w = range === '7d' ? sixHourly(now) : hourlyWindow(range, now);
   const base = windowOf(w);
   const index = new Map(base.buckets.map((t, i) => [t, i]));
   const perMetric = new Map<string, { all: Map<number, number>; hours: Map<number, number>[]; ratings: Record<string, number> }>();
@@ -141,12 +142,19 @@ export async function vitalsStats(store: Store, range: RangeName, now: number) {
           count,
           thresholds: VITAL_THRESHOLDS[metric] ?? null,
           ratings: Object.fromEntries(RATINGS.map((r) => [r, share(m.ratings[r]!, count)])),
+          /** p75 per bucket (hourly; every 6 hours over a week). */
           hourly: m.hours.map((bins) => shown(metric, binPercentile(bins, 0.75))),
         },
       ];
     }),
   );
   return { ...base, metrics };
+}
+
+/** The week in 6-hour buckets (aligned to 00:00, 06:00, 12:00 and 18:00 UTC). */
+function sixHourly(now: number): Window {
+  const bucketMs = 6 * HOUR_MS;
+  return { range: '7d', from: Math.floor((now - 7 * DAY_MS) / bucketMs) * bucketMs + bucketMs, to: now, bucketMs };
 }
 
 /** An order's state: the furthest it has gone. */
