@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 
 /** A JSON Schema node, as far as messages need it. */
-export interface SchemaNode {
+interface SchemaNode {
   $ref?: string;
   description?: string;
   properties?: Record<string, SchemaNode>;
@@ -68,54 +68,41 @@ const validators = compile(true);
 // cheaper), and again by the thorough one only to name every bad field of one that is not.
 const isValidEvent = compile(false).event;
 
-/** A schema's `$ref`s followed inside its own `$defs`. */
-const resolver = (defs: Record<string, SchemaNode>) => {
-  const resolve = (node: SchemaNode): SchemaNode => {
-    const ref = node.$ref?.replace(/^#\/\$defs\//, '');
-    return ref === undefined ? node : resolve({ ...defs[ref], ...node, $ref: undefined });
-  };
-  return resolve;
+const resolve = (node: SchemaNode): SchemaNode => {
+  const ref = node.$ref?.replace(/^#\/\$defs\//, '');
+  return ref === undefined ? node : resolve({ ...defs[ref], ...node, $ref: undefined });
+};
+
+/** One step down the schema, for a property name or an array index. */
+const child = (node: SchemaNode, key: string): SchemaNode | undefined => {
+  const n = resolve(node);
+  if (n.properties?.[key]) return n.properties[key];
+  if (typeof n.additionalProperties === 'object') return n.additionalProperties;
+  return n.items;
 };
 
 const label = (path: string[], root: string) =>
   path.reduce((text, key) => (/^\d+$/.test(key) ? `${text}[${key}]` : text ? `${text}.${key}` : key), '') || root;
 
 /**
- * Turns ajv's errors for a value checked against `schema` (a node of a schema whose `$defs` are
- * `defs`) into one readable message: `<field> must be <description>` per error, where the deepest
- * schema node on the error's path that has a description says what the value must be; an unknown
- * field of a closed object reads `<field> is not a field of <object description>`.
+ * `<field> must be <description>` for one ajv error: the deepest schema node on the error's
+ * path that has a description says what the value must be.
  */
-export function describeErrors(errors: ErrorObject[] | null | undefined, schema: SchemaNode, defs: Record<string, SchemaNode>, root: string): string {
-  const resolve = resolver(defs);
-  /** One step down the schema, for a property name or an array index. */
-  const child = (node: SchemaNode, key: string): SchemaNode | undefined => {
-    const n = resolve(node);
-    if (n.properties?.[key]) return n.properties[key];
-    if (typeof n.additionalProperties === 'object') return n.additionalProperties;
-    return n.items;
-  };
-  const message = (error: ErrorObject): string => {
-    const path = error.instancePath.split('/').slice(1).map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
-    if (error.keyword === 'required') path.push((error.params as { missingProperty: string }).missingProperty);
-    let node: SchemaNode | undefined = schema;
-    let described = { depth: 0, text: resolve(schema).description ?? 'valid' };
-    for (let depth = 1; node && depth <= path.length; depth++) {
-      node = child(node, path[depth - 1]!);
-      const text = node && resolve(node).description;
-      if (text) described = { depth, text };
-    }
-    if (error.keyword === 'additionalProperties' && described.depth === path.length) {
-      const field = label([...path, (error.params as { additionalProperty: string }).additionalProperty], root);
-      return `${field} is not a field of ${described.text}`;
-    }
-    return `${label(path.slice(0, described.depth), root)} must be ${described.text}`;
-  };
-  return [...new Set((errors ?? []).map(message))].join('; ');
+function message(error: ErrorObject, schema: SchemaNode, root: string): string {
+  const path = error.instancePath.split('/').slice(1).map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') path.push((error.params as { missingProperty: string }).missingProperty);
+  let node: SchemaNode | undefined = schema;
+  let described = { depth: 0, text: resolve(schema).description ?? 'valid' };
+  for (let depth = 1; node && depth <= path.length; depth++) {
+    node = child(node, path[depth - 1]!);
+    const text = node && resolve(node).description;
+    if (text) described = { depth, text };
+  }
+  return `${label(path.slice(0, described.depth), root)} must be ${described.text}`;
 }
 
 const messages = (errors: ErrorObject[] | null | undefined, def: keyof typeof validators, root: string): string =>
-  describeErrors(errors, defs[def]!, defs, root);
+  [...new Set((errors ?? []).map((error) => message(error, defs[def]!, root)))].join('; ');
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { badOption } from '../options';
-import { describeErrors, type SchemaNode } from '../wire';
+import { describeErrors, type SchemaNode } from '../schema-errors';
 
 /** Alert rules and where they are sent. */
 export interface AlertsConfig {

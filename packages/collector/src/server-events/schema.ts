@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { packageFile } from '../files';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
-import { describeErrors, type SchemaNode } from '../wire';
+import { describeErrors, type SchemaNode } from '../schema-errors';
 
 /** The schema of server events v1 (`@waybill/collector/schema/server-events-v1.json`). */
 export const SERVER_EVENTS_SCHEMA = JSON.parse(
