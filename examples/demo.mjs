@@ -3,6 +3,8 @@
 // `pnpm start:react` / `pnpm start:vue` (`node examples/demo.mjs react-shop|vue-shop`): the same
 // collector and live events page in front of a framework shop's Vite build, with the TikTok and
 // GA4 stand-ins, through examples/spa-server.mjs.
+// `--demo-data` (`pnpm start --demo-data`) first loads a week of shop traffic, consent choices,
+// web vitals and fulfilment (examples/demo-data.mjs), so that the dashboard is full, with an alert.
 // Run after `pnpm build` (and the shop's build). Environment: PORT (default 8787; 8788 React, 8789 Vue).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -28,7 +30,11 @@ function fail(message) {
 
 /** The framework shops: their default port and name. */
 const SPAS = { 'react-shop': { port: 8788, name: 'React shop' }, 'vue-shop': { port: 8789, name: 'Vue shop' } };
-const spaName = process.argv[2];
+const args = process.argv.slice(2);
+const demoData = args.includes('--demo-data');
+const unknownFlag = args.find((a) => a.startsWith('--') && a !== '--demo-data');
+if (unknownFlag) fail(`Unknown option "${unknownFlag}": the demo takes --demo-data, and a shop name.`);
+const spaName = args.find((a) => !a.startsWith('--'));
 if (spaName !== undefined && !Object.hasOwn(SPAS, spaName)) fail(`Unknown shop "${spaName}": use ${Object.keys(SPAS).join(' or ')}, or nothing for the storefront.`);
 const spa = spaName && { ...SPAS[/** @type {keyof typeof SPAS} */ (spaName)], dir: join(root, 'examples', spaName, 'dist') };
 if (spa && !existsSync(join(spa.dir, 'index.html'))) fail(`The ${spa.name} is not built. Run \`pnpm start:${spaName.replace('-shop', '')}\` (it builds first).`);
@@ -55,8 +61,10 @@ try {
 const dataDir = mkdtempSync(join(tmpdir(), 'waybill-demo-'));
 const removeData = () => rmSync(dataDir, { recursive: true, force: true });
 
+const { loadDemoData, DEMO_ALERTS } = await import('./demo-data.mjs');
 const collector = createCollector({
   db: join(dataDir, 'demo.db'),
+  ...(demoData && { alerts: DEMO_ALERTS }),
   staticDir: shop,
   // Request lines would drown the console (the live events page polls every second);
   // show only refused batches and errors.
@@ -86,6 +94,14 @@ async function listen() {
 }
 let closeServer = async () => {};
 
+if (demoData) {
+  process.stdout.write('\n  Loading a week of demo traffic… ');
+  const started = Date.now();
+  const { browser, server } = await loadDemoData(collector);
+  await collector.alerts.evaluate();
+  console.log(`${browser.toLocaleString('en-US')} browser events and ${server.toLocaleString('en-US')} server events in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
+
 const url = await listen().catch(async (/** @type {NodeJS.ErrnoException} */ error) => {
   await collector.close();
   removeData();
@@ -99,6 +115,7 @@ console.log(`
 
   Shop          ${bold(`${url}/`)}
   Live events   ${bold(`${url}/events.html`)}
+  Dashboard     ${bold(`${url}/dashboard`)}${demoData ? dim('  (a week of demo traffic, and an alert)') : ''}
 
   Try it:
     1. Browse the shop: Waybill sends nothing and stores nothing.
@@ -114,7 +131,7 @@ console.log(`
 `);
 
 // Echo arrivals in the terminal too, so the console tells the same story as the page.
-let seen = { accepted: 0, duplicates: 0 };
+let seen = collector.stats(); // (demo data loaded before is not news)
 const ticker = setInterval(async () => {
   const now = collector.stats();
   const fresh = now.accepted - seen.accepted;

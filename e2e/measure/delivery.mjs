@@ -106,7 +106,16 @@ const leaveAtOnce = (url) =>
 
 const found = findChromium();
 const browser = await chromium.launch({ executablePath: found?.system ? found.path : undefined, args: CHROMIUM_ARGS });
-const stored = (name) => collector.events(name === undefined ? {} : { name });
+/** Every stored event (of `name`), page by page: the collector lists at most 1,000 at a time. */
+const stored = async (name) => {
+  const all = [];
+  for (let before; ; ) {
+    const page = await collector.events({ limit: 1000, ...(name !== undefined && { name }), ...(before && { before }) });
+    all.push(...page.events);
+    if (!page.next) return all;
+    before = page.next;
+  }
+};
 const fresh = async (db) => {
   await collector?.close();
   sent = [];
@@ -130,8 +139,8 @@ try {
     await sleep(500);
     down = false;
     await tab.goto(shopPage('', 100));
-    await until(() => stored('view_item').length >= 30, 20_000);
-    const arrived = new Set(stored('view_item').map((e) => e.id)).size;
+    await until(async () => (await stored('view_item')).length >= 30, 20_000);
+    const arrived = new Set((await stored('view_item')).map((e) => e.id)).size;
     losses.push(arrived);
     console.log(`  round ${String(round).padStart(2)}: ${arrived} of 30 arrived`);
     await context.close();
@@ -150,7 +159,7 @@ try {
     await tab.goto(urls[0]);
     await tab.waitForURL(urls[PAGES], { timeout: 120_000 });
     const seconds = (Date.now() - started) / 1000;
-    await until(() => stored('view_item').length >= PAGES * 5, 30_000);
+    await until(async () => (await stored('view_item')).length >= PAGES * 5, 30_000);
     // The last page stays: let it ask about what the others left and finish.
     await sleep(3000);
     const copies = new Map();
@@ -158,7 +167,7 @@ try {
     const events = PAGES * 5;
     const twice = [...copies.values()].filter((n) => n > 1).length;
     const more = [...copies.values()].filter((n) => n > 2).length;
-    const storedOnce = new Set(stored('view_item').map((e) => e.id)).size;
+    const storedOnce = new Set((await stored('view_item')).map((e) => e.id)).size;
     storms.push({ twice, more, max: Math.max(...copies.values()) });
     console.log(
       `  round ${round}: ${storedOnce} of ${events} stored; sent more than once ${twice} (${pct(twice, events)}), of which three times or more ${more}; most copies of one event ${Math.max(...copies.values())}; ${sent.length} requests with events; ${seconds.toFixed(1)} s of navigation`,
@@ -181,7 +190,7 @@ try {
     down = false;
     let opened = Date.now();
     await (await context.newPage()).goto(shopPage());
-    const closedOk = await until(() => stored('view_item').length >= 20, 30_000);
+    const closedOk = await until(async () => (await stored('view_item')).length >= 20, 30_000);
     const closedIn = (Date.now() - opened) / 1000;
     await context.close();
 
@@ -195,11 +204,11 @@ try {
     down = false;
     opened = Date.now();
     await (await context.newPage()).goto(shopPage());
-    const crashedOk = await until(() => stored('view_item').length >= 10, 30_000);
+    const crashedOk = await until(async () => (await stored('view_item')).length >= 10, 30_000);
     const crashedIn = (Date.now() - opened) / 1000;
     await context.close();
     console.log(
-      `  round ${round}: two closed tabs, ${closedOk ? `20 of 20 in ${closedIn.toFixed(1)} s` : `${stored('view_item').length} of 20 after 30 s`}; ` +
+      `  round ${round}: two closed tabs, ${closedOk ? `20 of 20 in ${closedIn.toFixed(1)} s` : `${(await stored('view_item')).length} of 20 after 30 s`}; ` +
         `a crashed tab, ${crashedOk ? `10 of 10 in ${crashedIn.toFixed(1)} s` : 'not all after 30 s'}`,
     );
   }
@@ -221,8 +230,8 @@ try {
       }
     });
     const trackedIn = (Date.now() - started) / 1000;
-    await until(() => stored('view_item').length >= 10_000, 60_000);
-    console.log(`  ${stored('view_item').length} of 10,000 arrived (tracked in ${trackedIn.toFixed(1)} s, ${Math.round(10_000 / trackedIn)}/s), in ${sent.length} requests`);
+    await until(async () => (await stored('view_item')).length >= 10_000, 60_000);
+    console.log(`  ${(await stored('view_item')).length} of 10,000 arrived (tracked in ${trackedIn.toFixed(1)} s, ${Math.round(10_000 / trackedIn)}/s), in ${sent.length} requests`);
     await context.close();
   }
 } finally {

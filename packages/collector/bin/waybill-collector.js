@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `waybill-collector` command: runs the collector until SIGINT or SIGTERM.
 import { parseArgs } from 'node:util';
-import { FORWARDING_FLAGS, createCollector, forwarding, forwardingFromFlags } from '../dist/index.js';
+import { FORWARDING_FLAGS, createCollector, forwarding, forwardingFromFlags, readAlertsConfig } from '../dist/index.js';
 
 const USAGE = `usage: waybill-collector [options]
 
@@ -19,6 +19,8 @@ const USAGE = `usage: waybill-collector [options]
                          admin routes (or set WAYBILL_ADMIN_TOKEN, which keeps it out of ps)
   --trust-proxy          take the browser's address from X-Forwarded-For (behind a proxy;
                          or WAYBILL_TRUST_PROXY=1)
+                         (server events API keys: set WAYBILL_SERVER_KEYS, comma-separated)
+  --alerts <file>        alert rules and their webhook (JSON; see the README's Alerts chapter)
   --verbose              log each request to stderr (warnings and errors are always logged)
   --help                 show this help
 
@@ -43,6 +45,7 @@ function parse(argv) {
       static: { type: 'string' },
       'admin-token': { type: 'string' },
       'trust-proxy': { type: 'boolean', default: false },
+      alerts: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       ...Object.fromEntries(FORWARDING_FLAGS.map((f) => [f.flag, { type: f.boolean ? 'boolean' : 'string', multiple: f.multiple === true }])),
@@ -95,6 +98,8 @@ if (options.help) {
       adminToken: options['admin-token'] ?? process.env.WAYBILL_ADMIN_TOKEN,
       trustProxy: options['trust-proxy'] || /^(1|true|yes)$/i.test(process.env.WAYBILL_TRUST_PROXY ?? ''),
       forward,
+      alerts: options.alerts === undefined ? undefined : readAlertsConfig(options.alerts),
+      serverKeys: (process.env.WAYBILL_SERVER_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
       log: (line, level) => {
         if (options.verbose || level !== 'info') process.stderr.write(`${line}\n`);
       },

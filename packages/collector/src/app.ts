@@ -9,6 +9,10 @@ import { originGuard } from './origins';
 import { fail } from './reply';
 import { collectRoutes, type CollectDeps } from './routes/collect';
 import { adminOnly, readRoutes } from './routes/read';
+import { serverEventsRoutes } from './routes/server-events';
+import { dashboardAuth, dashboardRoutes } from './routes/dashboard';
+import { statsRoutes } from './routes/stats';
+import type { Alerts } from './alerts/engine';
 import { userRoutes } from './routes/users';
 import { resolveStatic, serveFile } from './static';
 
@@ -26,6 +30,9 @@ export interface AppDeps extends CollectDeps {
   logRequests: boolean;
   /** Counted per `POST /collect`, whatever its answer. */
   counters: CollectDeps['counters'] & { requests: number };
+  /** Keys of the server events API (`POST /v1/server-events`). */
+  serverKeys: string[];
+  alerts: Alerts;
   /** Adds more routes (forwarding's); admin ones go under `admin`. */
   extend?: (app: Hono<Env>, admin: MiddlewareHandler) => void;
 }
@@ -81,11 +88,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.use('/collect', origins({ methods: ['POST', 'OPTIONS'], refuse: true }));
   app.use('/health', origins({ methods: ['GET', 'HEAD', 'OPTIONS'] }));
   app.use('/events', origins({ methods: ['GET', 'HEAD', 'OPTIONS'] }));
-  for (const path of ['/forwarding', '/forwarding/*', '/users/*', '/dashboard', '/dashboard/*']) {
+  // (/dashboard and /v1/stats guard themselves: a signed-in browser reads them with a cookie, and no CORS.)
+  for (const path of ['/forwarding', '/forwarding/*', '/users/*']) {
     app.use(path, origins({ methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'] }), admin);
   }
 
   collectRoutes(app, deps);
+  serverEventsRoutes(app, deps);
+  const dashboard = { adminToken: deps.adminToken, basePath: deps.basePath, trustProxy: deps.trustProxy };
+  dashboardRoutes(app, dashboard);
+  statsRoutes(app, { store: deps.store, alerts: deps.alerts, guard: dashboardAuth(dashboard).guard });
   readRoutes(app, { store: deps.store, stats: () => ({ ...counters }), admin });
   userRoutes(app, { store: deps.store, canErase: deps.canErase });
   deps.extend?.(app, admin);

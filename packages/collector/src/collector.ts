@@ -4,13 +4,17 @@ import { createApp } from './app';
 import type { Env } from './env';
 import type { Log, LogLevel } from './log';
 import { nodeHost } from './node';
-import { adminToken, allowedOrigins, badOption, basePath, positiveBytes, positiveInteger, show, staticFolder } from './options';
+import { adminToken, allowedOrigins, badOption, basePath, positiveBytes, positiveInteger, serverKeys, show, staticFolder } from './options';
 import type { ForwardDestination, Outbox } from './outbox';
 import { startRetention } from './retention';
 import { isPostgresUrl, openStore } from './store/open';
 import { redacted } from './store/postgres';
 import type { Erased, EventsPage, Route } from './store/store';
-import type { ValidEvent } from './wire';
+import { prepareEvent, type StorableEvent, type ValidEvent } from './wire';
+import type { CollectResponse } from '@waybill/core';
+import { ingestServerEvents, type ServerEventsResult } from './server-events/ingest';
+import { checkAlertsConfig, type AlertsConfig } from './alerts/config';
+import { createAlerts, type Alerts } from './alerts/engine';
 
 /**
  * How server-side forwarding plugs in (see `src/forward/`): which destinations an accepted event
@@ -74,6 +78,18 @@ export interface CollectorOptions {
    * proxy or a platform that sets that header); otherwise it is the socket's. Default false.
    */
   trustProxy?: boolean;
+  /**
+   * Keys that the shop's backend sends as `Authorization: Bearer <key>` to `POST /v1/server-events`
+   * (each at least 16 characters, like the admin token; several, so that one can be rotated).
+   * The command reads them from `WAYBILL_SERVER_KEYS` (comma-separated). Default: none, and the
+   * server events API refuses every request.
+   */
+  serverKeys?: string | string[];
+  /**
+   * Alert rules and their webhook (see the README's Alerts chapter); the command reads them from
+   * `--alerts <file>`. Default: none.
+   */
+  alerts?: AlertsConfig;
   /** Server-side forwarding. Default: none (no outbox rows are written). */
   forward?: Forwarding;
   /**
@@ -122,6 +138,15 @@ export interface Collector {
   /** Stored events, newest first (in the order they were received), and the cursor of the next page. */
   events(query?: EventsQuery): Promise<EventsPage>;
   /**
+   * Stores wire-format events received elsewhere (a backfill, a replay, demo data) as if they had
+   * been posted to `/collect` at `receivedAt` (default now), with their rollups and outbox rows.
+   */
+  ingest(events: unknown[], options?: { receivedAt?: number }): Promise<CollectResponse>;
+  /** Stores server events as `POST /v1/server-events` does, as if received at `receivedAt` (default now). */
+  ingestServerEvents(events: unknown[], options?: { receivedAt?: number }): Promise<ServerEventsResult>;
+  /** The alert rules: `evaluate(now)` runs them at once (they also run on their timer). */
+  alerts: Pick<Alerts, 'evaluate' | 'report'>;
+  /**
    * Erasure (GDPR/CCPA): deletes every event of one person, `id` being their user id or an
    * anonymous id, and their outbox rows; resolves how many (what `DELETE /users/{id}` answers).
    */
@@ -146,6 +171,8 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   const staticRoot = options.staticDir === undefined ? undefined : staticFolder(options.staticDir);
   const token = adminToken(options.adminToken);
   const base = basePath(options.basePath);
+  const keys = serverKeys(options.serverKeys);
+  const alertsConfig = options.alerts === undefined ? undefined : checkAlertsConfig(options.alerts);
   const { forward } = options;
   if (forward !== undefined && typeof forward?.route !== 'function') throw badOption(`forward must have a route function, not ${show(forward)}`);
   const db = options.db ?? './waybill.db';
@@ -166,6 +193,8 @@ export function createCollector(options: CollectorOptions = {}): Collector {
 
   const { store, ready } = openStore(db, { pool });
   const counters: CollectorStats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
+  const route = forward?.route ?? noRoute;
+  const alerts = createAlerts(alertsConfig, store, log);
   const app = createApp({
     store,
     counters,
@@ -176,9 +205,11 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     staticRoot,
     basePath: base,
     adminToken: token,
+    serverKeys: keys,
+    alerts,
     canErase: token !== undefined,
     trustProxy: options.trustProxy === true,
-    route: forward?.route ?? noRoute,
+    route,
     extend: forward?.routes && ((hono, admin) => forward.routes!(hono, store, admin)),
   });
   const fetch = (request: Request, env?: Env['Bindings']): Promise<Response> => Promise.resolve(app.fetch(request, env));
@@ -191,6 +222,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
     throw error;
   }
   const stopRetention = retentionDays === undefined ? undefined : startRetention(store, retentionDays, log);
+  const stopAlerts = alerts.start();
   let closing: Promise<void> | undefined;
 
   return {
@@ -206,10 +238,25 @@ export function createCollector(options: CollectorOptions = {}): Collector {
       }
       return store.list(query);
     },
+    async ingest(events, { receivedAt = Date.now() } = {}) {
+      const good: StorableEvent[] = [];
+      const rejected: CollectResponse['rejected'] = [];
+      events.forEach((event, index) => {
+        const prepared = prepareEvent(event);
+        if (typeof prepared === 'string') rejected.push({ index, error: prepared });
+        else good.push(prepared);
+      });
+      const { accepted, duplicates } = await store.insert(good, { receivedAt }, route);
+      Object.assign(counters, { accepted: counters.accepted + accepted, duplicates: counters.duplicates + duplicates, rejected: counters.rejected + rejected.length });
+      return { accepted, duplicates, rejected };
+    },
+    ingestServerEvents: (events, { receivedAt = Date.now() } = {}) => ingestServerEvents(store, route, events, receivedAt),
+    alerts: { evaluate: alerts.evaluate, report: alerts.report },
     eraseUser: (id) => store.eraseUser(id),
     close() {
       closing ??= (async () => {
         await node.close();
+        await stopAlerts();
         await stopRetention?.();
         await stopWorker?.();
         await store.close();

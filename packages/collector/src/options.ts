@@ -83,3 +83,14 @@ export function basePath(value: unknown = ''): string {
   }
   return path;
 }
+
+/** The server events API's keys (`serverKeys`): each one a token as strong as the admin token. */
+export function serverKeys(value: unknown): string[] {
+  const keys = value === undefined ? [] : typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(keys)) throw badOption(`serverKeys must be an array of keys, not ${show(value)}`);
+  const bad = keys.find((key) => typeof key !== 'string' || !TOKEN.test(key) || key.length < MIN_TOKEN_LENGTH);
+  if (bad !== undefined) {
+    throw badOption(`each server key must be at least ${MIN_TOKEN_LENGTH} characters from A-Z a-z 0-9 - . _ ~ + / (such as the output of \`openssl rand -hex 32\`)`);
+  }
+  return keys as string[];
+}

@@ -69,7 +69,9 @@ async function buildCli(): Promise<void> {
   mkdirSync(join(build, 'bin'));
   bin = join(build, 'bin/waybill-collector.js');
   copyFileSync(join(pkg, 'bin/waybill-collector.js'), bin);
-  cpSync(join(pkg, 'schema'), join(build, 'schema'), { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { files: string[] };
+  // What else the package ships (schema/, dashboard/), as its `files` list says.
+  for (const entry of manifest.files.filter((f) => f !== 'dist' && f !== 'bin')) cpSync(join(pkg, entry), join(build, entry), { recursive: true });
   copyFileSync(join(pkg, 'package.json'), join(build, 'package.json'));
   copyDependencies(pkg, build);
   chmodSync(build, 0o755); // readable by an unprivileged user (see asUser)

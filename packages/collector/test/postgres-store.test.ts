@@ -5,11 +5,13 @@ import { PG_MIGRATIONS } from '../src/store/postgres-migrations';
 import { openPostgresStore } from '../src/store/postgres';
 import { batch, expectError, makeEvent, post, stored } from './helpers';
 import { usePostgres, withPostgres } from './postgres';
+import { describeInsights } from './insights-contract';
 import { describeStore, storable } from './store-contract';
 
 describe.skipIf(!withPostgres)('PostgreSQL', () => {
   const pg = usePostgres();
   describeStore('PostgreSQL', async () => openPostgresStore(await pg.database(), { pool: 2 }));
+  describeInsights('PostgreSQL', async () => openPostgresStore(await pg.database(), { pool: 2 }));
 
   /** Opens `n` stores on one database, as `n` collector processes would (each its own pool); closed after the test. */
   const stores = async (url: string, n: number): Promise<Store[]> => {
@@ -44,6 +46,31 @@ describe.skipIf(!withPostgres)('PostgreSQL', () => {
       await expect(openPostgresStore(url)).rejects.toThrow(
         `its schema (version ${PG_MIGRATIONS.length + 1}) is newer than this collector's (${PG_MIGRATIONS.length}): upgrade @waybill/collector`,
       );
+    });
+
+    it('upgrade a database of the first PostgreSQL release: its events show on the dashboard (counts per minute, purchases as orders)', async () => {
+      const url = await pg.database();
+      const sql = client(url);
+      // The first release's schema, as it migrated: step 1 only.
+      await sql.begin(async (tx) => {
+        await tx`CREATE SCHEMA waybill`;
+        await tx`CREATE TABLE waybill.migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
+        await tx.unsafe(PG_MIGRATIONS[0]!);
+        await tx`INSERT INTO waybill.migrations (version) VALUES (1)`;
+      });
+      const purchase = makeEvent({ name: 'purchase', props: { transaction_id: 1001, currency: 'EUR', value: 9 }, ts: 60_500 });
+      const again = makeEvent({ name: 'purchase', props: { transaction_id: '1001' }, ts: 61_000 }); // the same order: not a second one
+      for (const [e, at] of [[makeEvent({ name: 'page_view' }), 60_000], [purchase, 61_000], [again, 125_000]] as const) {
+        const { id, type, name, ts } = e as { id: string; type: string; name: string; ts: number };
+        await sql`INSERT INTO waybill.events (id, type, name, ts, received_at, event) VALUES (${id}, ${type}, ${name}, ${ts}, ${at}, ${JSON.stringify(e)}::text::jsonb)`;
+      }
+      const [store] = await stores(url, 1);
+      expect(await store!.eventCounts(0, 180_000, 60_000)).toEqual([
+        { bucket: 60_000, name: 'page_view', n: 1 },
+        { bucket: 60_000, name: 'purchase', n: 1 },
+        { bucket: 120_000, name: 'purchase', n: 1 },
+      ]);
+      expect([...(await store!.purchasesOf(['1001'])).values()].map((p) => p.id)).toEqual([purchase.id]);
     });
   });
 

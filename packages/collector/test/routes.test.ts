@@ -276,14 +276,18 @@ describe('admin token', () => {
     expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 
-  it('guards the admin paths to come (forwarding, dashboard) before they exist, and erasure', async () => {
+  it('guards the admin paths to come (forwarding) before they exist, erasure and the dashboard', async () => {
     const { url } = await startCollector({ adminToken: TOKEN });
     await expectError(await fetch(`${url}/users/anon-1`, { method: 'DELETE' }), 401);
     expect((await fetch(`${url}/users/anon-1`, { method: 'DELETE', headers: auth(TOKEN) })).status).toBe(200);
-    for (const [method, path] of [['GET', '/forwarding'], ['POST', '/forwarding/retry'], ['GET', '/dashboard']]) {
+    for (const [method, path] of [['GET', '/forwarding'], ['POST', '/forwarding/retry']]) {
       await expectError(await fetch(`${url}${path}`, { method }), 401);
       await expectError(await fetch(`${url}${path}`, { method, headers: auth(TOKEN) }), 404);
     }
+    // The dashboard: a sign-in page without the token, the page with it; its data needs the token.
+    expect(await (await fetch(`${url}/dashboard`)).text()).toContain('Admin token');
+    expect(await (await fetch(`${url}/dashboard`, { headers: auth(TOKEN) })).text()).toContain('chart-events');
+    await expectError(await fetch(`${url}/v1/stats/summary`), 401);
   });
 
   it('answers an allowed cross-origin page in a way it can read, preflight included', async () => {

@@ -42,6 +42,77 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX outbox_due ON outbox (destination, next_attempt_at) WHERE state = 'pending';
    CREATE INDEX outbox_by_state ON outbox (destination, state);
    CREATE INDEX outbox_errors ON outbox (destination, error_at) WHERE error_at IS NOT NULL;`,
+
+  // 3: the dashboard's rollups, kept in the insert transaction (see sqlite-insights.ts), and the
+  // orders that server events build, joined to browser purchases by transaction id.
+  `CREATE TABLE event_counts (
+     minute INTEGER NOT NULL,
+     name   TEXT NOT NULL,
+     n      INTEGER NOT NULL,
+     PRIMARY KEY (minute, name)
+   ) WITHOUT ROWID;
+   CREATE TABLE consent_sessions (
+     hour       INTEGER NOT NULL,
+     session_id TEXT NOT NULL,
+     snapshot   TEXT NOT NULL,
+     PRIMARY KEY (hour, session_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE consent_counts (
+     hour     INTEGER NOT NULL,
+     snapshot TEXT NOT NULL,
+     sessions INTEGER NOT NULL,
+     PRIMARY KEY (hour, snapshot)
+   ) WITHOUT ROWID;
+   CREATE TABLE vitals (
+     hour   INTEGER NOT NULL,
+     metric TEXT NOT NULL,
+     rating TEXT NOT NULL,
+     bin    INTEGER NOT NULL,
+     n      INTEGER NOT NULL,
+     PRIMARY KEY (hour, metric, rating, bin)
+   ) WITHOUT ROWID;
+   CREATE TABLE orders (
+     transaction_id TEXT PRIMARY KEY NOT NULL,
+     channel        TEXT,
+     created_at     INTEGER,
+     purchase_id    TEXT,
+     purchase_at    INTEGER,
+     shipped_at     INTEGER,
+     carrier        TEXT,
+     delivered_at   INTEGER,
+     returned_at    INTEGER,
+     refunded_at    INTEGER,
+     refunded_value REAL,
+     value          REAL,
+     currency       TEXT,
+     updated_at     INTEGER NOT NULL
+   );
+   CREATE INDEX orders_placed ON orders (coalesce(created_at, purchase_at));
+   CREATE INDEX orders_created ON orders (created_at) WHERE created_at IS NOT NULL;
+   CREATE INDEX orders_purchased ON orders (purchase_at) WHERE purchase_at IS NOT NULL;
+   CREATE INDEX orders_in_transit ON orders (shipped_at) WHERE delivered_at IS NULL AND returned_at IS NULL AND refunded_at IS NULL;
+   CREATE TABLE order_events (
+     event_id       TEXT PRIMARY KEY NOT NULL,
+     transaction_id TEXT NOT NULL,
+     joined         INTEGER NOT NULL
+   );
+   CREATE INDEX order_events_unjoined ON order_events (transaction_id) WHERE joined = 0;
+   CREATE TABLE alerts (
+     rule        TEXT PRIMARY KEY NOT NULL,
+     firing      INTEGER NOT NULL,
+     since       INTEGER NOT NULL,
+     value       REAL,
+     message     TEXT,
+     notified    INTEGER NOT NULL,
+     notified_at INTEGER
+   );
+   -- What an earlier release stored shows on the dashboard too: its event counts and purchases.
+   -- (Consent and web vitals are counted from the upgrade on.)
+   INSERT INTO event_counts (minute, name, n) SELECT received_at / 60000, name, count(*) FROM events GROUP BY 1, 2;
+   INSERT OR IGNORE INTO orders (transaction_id, purchase_id, purchase_at, updated_at)
+     SELECT CAST(json_extract(event, '$.props.transaction_id') AS TEXT), id, CAST(min(ts, received_at) AS INTEGER), received_at
+     FROM events WHERE type = 'track' AND name = 'purchase' AND json_type(event, '$.props.transaction_id') IN ('text', 'integer')
+     ORDER BY rowid;`,
 ];
 
 /**

@@ -9,6 +9,7 @@ export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.tes
 const METHODS = [
   'insert', 'list', 'count', 'known', 'deleteOlderThan', 'eraseUser',
   'claim', 'sent', 'failed', 'dead', 'expired', 'retryDead', 'stats',
+  'purchasesOf', 'eventCounts', 'lastEventMinute', 'consentCounts', 'vitalCounts', 'coverage', 'orders', 'lateOrders', 'alertStates', 'moveAlert',
 ] as const satisfies readonly Exclude<keyof Store, 'close'>[];
 
 /** A store, and, if it opens in the background, a promise that it is open (rejected, with the reason, if it could not be). */

@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import type { ForwardDestination, OutboxRow, OutboxStats } from '../outbox';
 import type { StorableEvent } from '../wire';
+import { pgAfterInsert, pgInsights } from './postgres-insights';
 import { PG_MIGRATIONS } from './postgres-migrations';
 import { DESTINATIONS, emptyStats } from './stats';
 import type { EventsPage, Store, StoredEvent } from './store';
@@ -88,6 +89,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const toStored = (row: EventRow): StoredEvent => ({ ...row.event, receivedAt: Number(row.received_at) }) as StoredEvent;
 
   return {
+    ...pgInsights(sql),
     async insert(events, meta, route) {
       // Routed up front (a duplicate's route is thrown away), so that the whole batch is one
       // statement: one round trip, atomic, events, outbox rows and count together.
@@ -103,7 +105,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       }
       if (events.length === 0) return { accepted: 0, duplicates: 0 };
       const batch = `[${events.map(({ json }: StorableEvent) => jsonbSafe(json)).join(',')}]`;
-      const [{ accepted }] = await retryDeadlock(() => sql<[{ accepted: number }]>`
+      // The rollups and orders (postgres-insights.ts) in the same transaction as the events they count.
+      const accepted = await retryDeadlock(() => sql.begin(async (tx) => {
+        const added = await tx<{ id: string }[]>`
         WITH batch AS (
           SELECT e, ord FROM jsonb_array_elements(${batch}::text::jsonb) WITH ORDINALITY AS b (e, ord)
         ), added AS (
@@ -121,7 +125,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         ), counted AS (
           UPDATE waybill.event_count SET events = events + (SELECT count(*) FROM added) WHERE slot = pg_backend_pid() % ${COUNT_SLOTS}
         )
-        SELECT count(*)::int AS accepted FROM added`);
+        SELECT id FROM added`;
+        const fresh = new Set(added.map((r) => r.id));
+        await pgAfterInsert(tx, events.filter(({ event }) => fresh.delete(event.id)).map(({ event }) => event), meta, route);
+        return added.length;
+      }));
       return { accepted, duplicates: events.length - accepted };
     },
 

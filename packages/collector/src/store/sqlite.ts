@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ForwardDestination, OutboxRow } from '../outbox';
 import { migrate } from './migrations';
+import { sqliteInsights } from './sqlite-insights';
 import { DESTINATIONS, emptyStats } from './stats';
 import type { EventsPage, Store, StoredEvent } from './store';
+import type { ValidEvent } from '../wire';
 
 /**
  * How long a statement waits for a lock held by another process. SQLite waits synchronously, so
@@ -169,19 +171,23 @@ export function openSqliteStore(file: string): Store {
   // scan. (Writes of another process on the same file are not seen: run one collector per SQLite
   // file, and PostgreSQL for several.)
   let stored = sql.count.get() as number;
+  const { insights, afterInsert, close: closeInsights } = sqliteInsights(db);
 
   const insert = db.transaction((...[events, meta, route]: Parameters<Store['insert']>) => {
     let accepted = 0;
+    const fresh: ValidEvent[] = [];
     for (const { event: e, json } of events) {
       const { changes } = sql.insertEvent.run(
         e.id, e.type, e.name, e.ts, meta.receivedAt, e.anonymousId ?? null, e.sessionId ?? null, e.userId ?? null, json,
       );
       if (changes === 0) continue;
       accepted++;
+      fresh.push(e);
       for (const destination of route(e)) {
         sql.insertOutbox.run(e.id, destination, meta.receivedAt, meta.receivedAt, meta.ip ?? null, meta.userAgent ?? null);
       }
     }
+    afterInsert(fresh, meta, route); // the dashboard's rollups and the orders, in the same transaction
     stored += accepted;
     return { accepted, duplicates: events.length - accepted };
   });
@@ -216,6 +222,7 @@ export function openSqliteStore(file: string): Store {
   const keys = (values: string[]): string => list(values.map(Number).filter(Number.isSafeInteger));
 
   return {
+    ...insights,
     insert: async (events, meta, route) => insert(events, meta, route),
 
     async list({ limit, name, before }): Promise<EventsPage> {
@@ -298,6 +305,7 @@ export function openSqliteStore(file: string): Store {
     },
 
     async close() {
+      closeInsights();
       db.close();
     },
   };

@@ -2,8 +2,9 @@
 // forwarding worker never know which one runs. Every method is async, because a networked
 // database is; the SQLite store answers at once.
 import type { WaybillEvent } from '@waybill/core';
-import type { ForwardDestination, Outbox, RequestMeta } from '../outbox';
+import type { ForwardDestination, Outbox } from '../outbox';
 import type { StorableEvent, ValidEvent } from '../wire';
+import type { InsertMeta, Insights } from './insights';
 
 /** A stored event: the object that was sent, plus when the collector received it (ms since the epoch). */
 export type StoredEvent = WaybillEvent & { receivedAt: number };
@@ -47,13 +48,14 @@ export interface Erased {
 }
 
 /** Storage of events and of their outbox. Safe to share by several collector processes. */
-export interface Store extends Outbox {
+export interface Store extends Outbox, Insights {
   /**
    * Stores the events that are new, in one transaction, each with one outbox row per destination
    * `route` returns (`meta` goes in those rows only). An id already stored, or repeated in
-   * `events`, is a duplicate: nothing is written for it, outbox included.
+   * `events`, is a duplicate: nothing is written for it, outbox included. The insights' rollups
+   * and orders (see insights.ts) are updated in the same transaction.
    */
-  insert(events: StorableEvent[], meta: RequestMeta, route: Route): Promise<InsertResult>;
+  insert(events: StorableEvent[], meta: InsertMeta, route: Route): Promise<InsertResult>;
   /**
    * Stored events, newest first (in the order they were received).
    * @throws RangeError if `before` is not a cursor this store handed out

@@ -1,10 +1,10 @@
 // Forwarding in the real collector (SQLite store, HTTP routes) against the vendor stand-ins:
 // accepted events reach the vendors, duplicates add nothing, and the admin routes report and retry.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { forwarding, type ForwardingOptions } from '@waybill/collector';
+import { forwarding, sendServerEvents, type ForwardingOptions, type ServerEventInput } from '@waybill/collector';
 import { startEventsApi, startMeasurementProtocol, type EventsApi, type MeasurementProtocol } from '../../../../e2e/stand-ins/vendor-apis.mjs';
 import { batch, expectError, post, startCollector } from '../helpers';
-import { storedEvent } from './fixtures';
+import { EMAIL_HASH, storedEvent } from './fixtures';
 
 const ADMIN = 'admin-token-0123456789';
 const auth = { headers: { Authorization: `Bearer ${ADMIN}` } };
@@ -98,5 +98,57 @@ describe('forwarding in the collector', () => {
     const { tiktok } = await report();
     expect(tiktok).toMatchObject({ pending: 1, lastError: 'HTTP 503: {"error":"injected 503"}' });
     expect(Date.parse(tiktok.pausedUntil)).toBeGreaterThan(Date.now());
+  });
+});
+
+describe('server events through the forwarding outbox', () => {
+  const KEY = 'server-key-0123456789abcdef';
+  /** The worker's batches on a busy machine. */
+  const SLOW = { timeout: 10_000 };
+  /** A collector forwarding to the stand-ins (TikTok custom events on or off) that takes server events. */
+  async function shop(tiktokCustom: boolean) {
+    const { url } = await startCollector({
+      serverKeys: [KEY],
+      forward: forwarding({
+        tiktok: { pixelCode: 'CPIXEL0001', accessToken: 'token', apiUrl: tiktokApi.url, forwardCustom: tiktokCustom },
+        ga4: { measurementId: 'G-TEST0001', apiSecret: 'secret', apiUrl: mp.url },
+        baseMs: 20,
+      }),
+    });
+    return url;
+  }
+  const now = () => new Date().toISOString();
+  const fulfil = (tx: string): ServerEventInput[] => [
+    { id: `shipped-${tx}`, type: 'order_shipped', transaction_id: tx, carrier: 'DHL', tracking_number: 'JJD1', shipped_at: now() },
+    { id: `refund-${tx}`, type: 'refund', transaction_id: tx, value: 12, currency: 'EUR', refunded_at: now() },
+  ];
+
+  it('forwards a joined refund to GA4 as its refund event and the others as custom events; TikTok gets them as custom events when asked', async () => {
+    const url = await shop(true);
+    const purchase = fresh('purchase', { transaction_id: 'T-10', currency: 'EUR', value: 30 });
+    await post(url, batch([purchase]));
+    expect(await sendServerEvents(url, KEY, fulfil('T-10'))).toMatchObject({ accepted: 2, untracked: [] });
+    await expect.poll(() => mp.events().map((e) => e.name).sort(), SLOW).toEqual(['order_shipped', 'purchase', 'refund']);
+    expect(mp.events().find((e) => e.name === 'refund')).toMatchObject({ params: { transaction_id: 'T-10', value: 12, currency: 'EUR' } });
+    await expect.poll(() => tiktokApi.events().map((e) => e.event).sort(), SLOW).toEqual(['Purchase', 'order_shipped', 'refund'].sort());
+    // The purchase's browser, click id and hashed email: the vendors join the order to the shopper.
+    expect(tiktokApi.events().find((e) => e.event === 'refund')).toMatchObject({ event_id: 'refund-T-10', user: { ttclid: 'E.C.P.abc', email: EMAIL_HASH } });
+  });
+
+  it('obeys the consent the purchase was collected under, and never forwards an untracked order', async () => {
+    const url = await shop(true);
+    const noMarketing = fresh('purchase', { transaction_id: 'T-11' }, { context: { consent: { necessary: 'granted', analytics: 'granted', marketing: 'denied' } } });
+    await post(url, batch([noMarketing]));
+    expect(await sendServerEvents(url, KEY, [...fulfil('T-11'), ...fulfil('T-12')])).toMatchObject({ accepted: 4, untracked: ['T-12'] });
+    await expect.poll(() => mp.events().map((e) => `${e.name} ${e.params.transaction_id}`).sort(), SLOW).toEqual(['order_shipped T-11', 'purchase T-11', 'refund T-11']);
+    expect(tiktokApi.events()).toEqual([]);
+  });
+
+  it('sends TikTok no server events without custom events on (it has no standard event for them)', async () => {
+    const url = await shop(false);
+    await post(url, batch([fresh('purchase', { transaction_id: 'T-13' })]));
+    await sendServerEvents(url, KEY, fulfil('T-13'));
+    await expect.poll(() => mp.events().length, SLOW).toBe(3);
+    expect(tiktokApi.events().map((e) => e.event)).toEqual(['Purchase']);
   });
 });
