@@ -1,6 +1,6 @@
-// Readable messages from ajv's errors, for the schemas besides the wire format's (server events,
-// the alerts file): `<field> must be <description>`, the description coming from the deepest
-// schema node on the error's path that has one. (wire.ts keeps its own, for the wire format.)
+// Readable messages from ajv's errors, for every schema the collector checks (the wire formats,
+// server events, the alerts file): `<field> must be <description>`, the description coming from
+// the deepest schema node on the error's path that has one.
 import type { ErrorObject } from 'ajv/dist/2020.js';
 
 /** A JSON Schema node, as far as messages need it. */

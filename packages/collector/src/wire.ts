@@ -3,19 +3,10 @@
 // the answers' messages, and rebuilds each event of a v2 batch whole (the same event v1 sends).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
 import type { WaybillEvent, WireBatch, WireBatchV2 } from '@waybill/core';
+import { describeErrors, type SchemaNode } from './schema-errors';
 
-/** A JSON Schema node, as far as messages need it. */
-interface SchemaNode {
-  $ref?: string;
-  description?: string;
-  properties?: Record<string, SchemaNode>;
-  additionalProperties?: SchemaNode | boolean;
-  items?: SchemaNode;
-  $defs?: Record<string, SchemaNode>;
-  [keyword: string]: unknown;
-}
 
 const schema = (file: string) => JSON.parse(readFileSync(fileURLToPath(import.meta.resolve(`../schema/${file}`)), 'utf8')) as SchemaNode;
 
@@ -74,42 +65,6 @@ const validators = compile(true);
 // Nearly every event is valid: checked by a validator that stops at the first error (a third
 // cheaper), and again by the thorough one only to name every bad field of one that is not.
 const isValidEvent = compile(false).event;
-
-const resolve = (node: SchemaNode): SchemaNode => {
-  const ref = node.$ref?.replace(/^#\/\$defs\//, '');
-  return ref === undefined ? node : resolve({ ...defs[ref], ...node, $ref: undefined });
-};
-
-/** One step down the schema, for a property name or an array index. */
-const child = (node: SchemaNode, key: string): SchemaNode | undefined => {
-  const n = resolve(node);
-  if (n.properties?.[key]) return n.properties[key];
-  if (typeof n.additionalProperties === 'object') return n.additionalProperties;
-  return n.items;
-};
-
-const label = (path: string[], root: string) =>
-  path.reduce((text, key) => (/^\d+$/.test(key) ? `${text}[${key}]` : text ? `${text}.${key}` : key), '') || root;
-
-/**
- * `<field> must be <description>` for one ajv error: the deepest schema node on the error's
- * path that has a description says what the value must be.
- */
-function message(error: ErrorObject, schema: SchemaNode, root: string): string {
-  const path = error.instancePath.split('/').slice(1).map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (error.keyword === 'required') path.push((error.params as { missingProperty: string }).missingProperty);
-  let node: SchemaNode | undefined = schema;
-  let described = { depth: 0, text: resolve(schema).description ?? 'valid' };
-  for (let depth = 1; node && depth <= path.length; depth++) {
-    node = child(node, path[depth - 1]!);
-    const text = node && resolve(node).description;
-    if (text) described = { depth, text };
-  }
-  return `${label(path.slice(0, described.depth), root)} must be ${described.text}`;
-}
-
-const messages = (errors: ErrorObject[] | null | undefined, node: SchemaNode, root: string): string =>
-  [...new Set((errors ?? []).map((error) => message(error, node, root)))].join('; ');
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -181,7 +136,7 @@ export function checkBody(body: unknown): BodyCheck {
     return { status: 413, error: `too many events in one batch: ${count} (at most ${MAX_EVENTS_PER_BATCH})` };
   }
   const root = known ? defs.known! : v2 ? WIRE_V2_SCHEMA.$defs!.envelope! : defs.envelope!;
-  return { status: 400, error: messages(errors, root, 'body') };
+  return { status: 400, error: describeErrors(errors, root, defs, 'body') };
 }
 
 /**
@@ -191,7 +146,7 @@ export function checkBody(body: unknown): BodyCheck {
 export function prepareEvent(event: unknown): StorableEvent | string {
   if (!isValidEvent(event)) {
     validators.event(event);
-    return messages(validators.event.errors, defs.event!, 'event');
+    return describeErrors(validators.event.errors, defs.event!, defs, 'event');
   }
   // A parsed body holds no cycles nor BigInts: serialising cannot fail.
   const json = JSON.stringify(event);
