@@ -245,8 +245,12 @@ for (const shopName of ['react-shop', 'vue-shop'] as const) {
         await page.waitForURL(/\/product\/linen-notebook$/);
         await nav(page, /Cart/).click();
         await page.waitForURL(/\/cart$/);
+        await expect(page.getByRole('heading', { name: 'Your cart is empty' })).toBeVisible();
         await page.goBack();
         await page.waitForURL(/\/product\/linen-notebook$/);
+        // As a shopper would, see each page before going back or forward: the URL changes at once, and
+        // a router that renders navigations as transitions may draw only the last of two quick ones.
+        await expect(page.getByRole('heading', { level: 1, name: /Linen Dot Notebook/ })).toBeVisible();
         await page.goForward();
         await page.waitForURL(/\/cart$/);
         await expect(page.getByRole('heading', { name: 'Your cart is empty' })).toBeVisible();
