@@ -1,4 +1,4 @@
-export { createTracker } from './tracker';
+export { createTracker, inert as inertTracker } from './tracker';
 export { askKnown, sendBatch } from './transport';
 export { loadScript } from './script';
 export { sha256, normaliseEmail, normalisePhone } from './hash';

@@ -14,8 +14,12 @@ import type { Tracker, TrackerOptions } from './types';
 
 const noop = () => {};
 
-/** A tracker that does nothing: on the server (no `window`) and if set-up fails. */
-const inert: Tracker = {
+/**
+ * A tracker that does nothing: what `createTracker` gives on the server (no `window`) and if
+ * set-up fails, and what the framework bindings give outside a provider. Every call does nothing
+ * and never throws.
+ */
+export const inert: Tracker = {
   page: noop as Tracker['page'],
   track: noop as Tracker['track'],
   identify: noop,

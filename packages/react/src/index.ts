@@ -1,20 +1,6 @@
 import { createContext, createElement, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactElement, type ReactNode } from 'react';
-import { createTracker, type ConsentSnapshot, type Tracker, type TrackerOptions } from '@waybill/core';
+import { createTracker, inertTracker as inert, type ConsentSnapshot, type Tracker, type TrackerOptions } from '@waybill/core';
 
-const none = () => undefined;
-
-/**
- * What `useWaybill()` returns outside a provider and on the server before a provider
- * is mounted: every call does nothing and never throws.
- */
-const inert: Tracker = {
-  page: none,
-  track: none,
-  identify: none,
-  consent: { update: none, get: () => ({}), on: () => none },
-  flush: async () => {},
-  use: none,
-};
 
 const Waybill = /* @__PURE__ */ createContext(inert);
 

@@ -1,17 +1,6 @@
 import { getCurrentInstance, hasInjectionContext, inject, nextTick, onMounted, onUnmounted, shallowRef, type App, type InjectionKey, type Ref } from 'vue';
-import { createTracker, type ConsentSnapshot, type Tracker, type TrackerOptions } from '@waybill/core';
+import { createTracker, inertTracker as inert, type ConsentSnapshot, type Tracker, type TrackerOptions } from '@waybill/core';
 
-const none = () => undefined;
-
-/** What `useWaybill()` returns without the plugin (and so on a server without it): every call does nothing and never throws. */
-const inert: Tracker = {
-  page: none,
-  track: none,
-  identify: none,
-  consent: { update: none, get: () => ({}), on: () => none },
-  flush: async () => {},
-  use: none,
-};
 
 const key: InjectionKey<Tracker> = /* @__PURE__ */ Symbol('waybill');
 
@@ -81,7 +70,7 @@ export function useConsent(): Readonly<Ref<ConsentSnapshot>> {
     return consent.on((now) => (state.value = now));
   };
   if (getCurrentInstance()) {
-    let stop: () => void = none;
+    let stop: () => void = () => {};
     onMounted(() => (stop = start()));
     onUnmounted(() => stop());
   } else start();
