@@ -6,6 +6,7 @@
 import type { ConsoleMessage, Page } from '@playwright/test';
 import { browserStorage, expect, expectNothingStored, poll, sha256, test as base } from './fixtures';
 import { startSpaShop, type Build, type ShopName, type SpaShop } from './spa/shop';
+import { FUNNEL } from './funnel';
 
 // Whole shopping trips on a busy machine.
 base.describe.configure({ timeout: 60_000 });
@@ -32,22 +33,6 @@ const test = base.extend<{ build: Build; shopName: ShopName; spa: SpaShop; conso
     { auto: true },
   ],
 });
-
-/** Every catalogue event of the trip below, in the order the shopper causes them (as on the storefront). */
-const FUNNEL = [
-  'view_item_list',
-  'search',
-  'select_item',
-  'view_item',
-  'add_to_cart',
-  'view_cart',
-  'add_to_cart',
-  'remove_from_cart',
-  'begin_checkout',
-  'add_shipping_info',
-  'add_payment_info',
-  'purchase',
-];
 
 /** A link of the header's main navigation. */
 const nav = (page: Page, name: string | RegExp) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });

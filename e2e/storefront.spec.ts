@@ -28,25 +28,10 @@ import {
   vendorFootprint,
   vendorScriptRequests,
 } from './stand-ins/vendors';
+import { FUNNEL } from './funnel';
 
 // Whole shopping trips through real pages: longer than the default 30 s allows on a busy machine.
 test.describe.configure({ timeout: 60_000 });
-
-/** Every catalogue event the shop fires along the way, in the order a shopper causes them. */
-const FUNNEL = [
-  'view_item_list',
-  'search',
-  'select_item',
-  'view_item',
-  'add_to_cart',
-  'view_cart',
-  'add_to_cart',
-  'remove_from_cart',
-  'begin_checkout',
-  'add_shipping_info',
-  'add_payment_info',
-  'purchase',
-];
 
 /** Shop like a person: search, open a product, add it, change quantities, check out, pay. */
 async function buyAMug(page: Page): Promise<void> {
