@@ -3,7 +3,7 @@
 // 127.0.0.1.
 //
 //   1. ingest, forwarding off: POST /collect to a collector without vendor credentials;
-//   2. ingest, forwarding on, worker idle: the outbox rows are written (in each batch's
+//   2. ingest, forwarding on, worker idle: the outbox queue rows are written (in each batch's
 //      transaction) but the vendors are unreachable, so nothing is sent: the cost of routing and rows;
 //   3. ingest, forwarding on: the worker sends to both stand-ins while the events come in;
 //   4. forwarding throughput: a collector started on the backlog of 2 (100,000 events × 2

@@ -68,6 +68,59 @@ describe('SQLite schema migrations', () => {
     expect(await store.claim('ga4', 10, 2, 1000)).toHaveLength(1);
   });
 
+  it('keeps the outbox of a version-3 database (before the outbox was keyed by event): pending rows go, the rest is counted', async () => {
+    const file = join(tempDir(), 'waybill.db');
+    const [waiting, failed, sent, dead] = [makeEvent(), makeEvent(), makeEvent(), makeEvent()];
+    const old = new Database(file);
+    for (const step of MIGRATIONS.slice(0, 3)) old.exec(step);
+    old.pragma('user_version = 3');
+    const event = old.prepare(`INSERT INTO events (id, type, name, ts, received_at, event) VALUES (?, 'track', 'purchase', 1, 1000, ?)`);
+    const row = old.prepare(
+      `INSERT INTO outbox (event_id, destination, state, attempts, next_attempt_at, created_at, last_error, error_at, ip, user_agent)
+       VALUES (?, ?, ?, ?, 1000, 1000, ?, ?, ?, ?)`,
+    );
+    for (const e of [waiting, failed, sent, dead]) event.run(e.id, JSON.stringify(e));
+    row.run(waiting.id, 'tiktok', 'pending', 0, null, null, '203.0.113.7', 'Mozilla/5.0 (old)');
+    row.run(waiting.id, 'ga4', 'pending', 0, null, null, '203.0.113.7', 'Mozilla/5.0 (old)');
+    row.run(failed.id, 'ga4', 'pending', 2, '503 from GA4', 1500, null, null);
+    row.run(sent.id, 'ga4', 'sent', 0, null, null, null, null);
+    row.run(dead.id, 'tiktok', 'dead', 5, '401 bad token', 1600, null, null);
+    old.close();
+
+    const store = openSqliteStore(file);
+    onTestFinished(() => store.close());
+    expect(await store.stats(2_000)).toMatchObject({
+      tiktok: { pending: 1, sent: 0, dead: 1, lastError: '401 bad token' },
+      ga4: { pending: 2, sent: 1, failed: 1, dead: 0, lastError: '503 from GA4' },
+    });
+    const ga4 = await store.claim('ga4', 10, 2_000, 30_000);
+    expect(ga4.map((r) => [r.eventId, r.attempts])).toEqual([[waiting.id, 0], [failed.id, 2]]);
+    expect(ga4[0]).toMatchObject({ event: waiting, meta: { receivedAt: 1000, ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (old)' } });
+    await store.sent(ga4.map((r) => r.key), 2_000);
+    expect(await store.claim('ga4', 10, 100_000, 30_000)).toEqual([]);
+    expect(await store.retryDead('tiktok')).toBe(1);
+    expect((await store.claim('tiktok', 10, 2_000, 30_000)).map((r) => r.eventId)).toEqual([dead.id, waiting.id]); // a retried dead letter is due at once
+    // A duplicate of a migrated event adds no row.
+    expect(await store.insert(storable(waiting), { receivedAt: 3_000 }, () => ['tiktok', 'ga4'])).toEqual({ accepted: 0, duplicates: 1 });
+    expect((await store.stats(3_000)).ga4).toMatchObject({ pending: 0, sent: 3 });
+  });
+
+  it("keeps an acknowledged event's outbox rows through a restart before the worker saw them, and hands them out oldest first", async () => {
+    const file = join(tempDir(), 'waybill.db');
+    const writer = openSqliteStore(file);
+    const events = Array.from({ length: 450 }, () => makeEvent());
+    // One request each: 450 queue rows, more than one slice of the fan-out.
+    for (const [i, e] of events.entries()) await writer.insert(storable(e), { receivedAt: 1_000 + i }, () => ['tiktok', 'ga4']);
+    await writer.close(); // as if the process died here
+
+    const store = openSqliteStore(file);
+    onTestFinished(() => store.close());
+    const claimed: string[] = [];
+    for (let rows; (rows = await store.claim('ga4', 100, 5_000, 30_000)).length > 0; ) claimed.push(...rows.map((r) => r.eventId));
+    expect(claimed).toEqual(events.map((e) => e.id));
+    expect(await store.stats(5_000)).toMatchObject({ tiktok: { pending: 450, oldestPendingMs: 4_000 }, ga4: { pending: 450 } });
+  });
+
   it('refuses a database from a newer collector, saying so', () => {
     const file = join(tempDir(), 'waybill.db');
     const db = new Database(file);
@@ -90,6 +143,10 @@ describe('SQLite schema migrations', () => {
     expect(eventsTable).toContain(event.id);
     expect(eventsTable).not.toContain('203.0.113.7');
     expect(eventsTable).not.toContain('secret agent');
-    expect(reader.prepare('SELECT ip, user_agent FROM outbox').all()).toEqual([{ ip: '203.0.113.7', user_agent: 'Mozilla/5.0 (secret agent)' }]);
+    // In the request's queue row until the worker fans it out, then in the outbox row.
+    const outbox = () => reader.prepare('SELECT ip, user_agent FROM outbox UNION ALL SELECT ip, user_agent FROM outbox_queue').all();
+    expect(outbox()).toEqual([{ ip: '203.0.113.7', user_agent: 'Mozilla/5.0 (secret agent)' }]);
+    expect(await store.claim('tiktok', 10, 5, 1000)).toMatchObject([{ meta: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (secret agent)' } }]);
+    expect(outbox()).toEqual([{ ip: '203.0.113.7', user_agent: 'Mozilla/5.0 (secret agent)' }]);
   });
 });

@@ -113,6 +113,43 @@ export const MIGRATIONS: readonly string[] = [
      SELECT CAST(json_extract(event, '$.props.transaction_id') AS TEXT), id, CAST(min(ts, received_at) AS INTEGER), received_at
      FROM events WHERE type = 'track' AND name = 'purchase' AND json_type(event, '$.props.transaction_id') IN ('text', 'integer')
      ORDER BY rowid;`,
+
+  // 4: forwarding's cost to ingest. The ingest transaction now writes one row per request to
+  // outbox_queue (the request's meta and its [event id, destination] pairs), which the store fans
+  // out into outbox rows before it reads the outbox (claim, stats, retention, erasure): one row
+  // appended instead of, per event and destination, a row and three index entries. The outbox loses
+  // its unique index (rows are only made for events stored then: unique by construction) and its
+  // index by state (the stats read every row anyway); it is found by event id through a plain
+  // index, and its dead letters through a partial one.
+  `CREATE TABLE outbox_v4 (
+     key             INTEGER PRIMARY KEY,
+     event_id        TEXT NOT NULL,
+     destination     TEXT NOT NULL,
+     state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead', 'expired')),
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     leased_until    INTEGER NOT NULL DEFAULT 0,
+     created_at      INTEGER NOT NULL,
+     done_at         INTEGER,
+     last_error      TEXT,
+     error_at        INTEGER,
+     ip              TEXT,
+     user_agent      TEXT
+   );
+   INSERT INTO outbox_v4 SELECT key, event_id, destination, state, attempts, next_attempt_at, leased_until, created_at, done_at, last_error, error_at, ip, user_agent FROM outbox;
+   DROP TABLE outbox;
+   ALTER TABLE outbox_v4 RENAME TO outbox;
+   CREATE INDEX outbox_by_event ON outbox (event_id);
+   CREATE INDEX outbox_due ON outbox (destination, next_attempt_at) WHERE state = 'pending';
+   CREATE INDEX outbox_errors ON outbox (destination, error_at) WHERE error_at IS NOT NULL;
+   CREATE INDEX outbox_dead ON outbox (destination) WHERE state = 'dead';
+   CREATE TABLE outbox_queue (
+     key         INTEGER PRIMARY KEY,
+     received_at INTEGER NOT NULL,
+     ip          TEXT,
+     user_agent  TEXT,
+     rows        TEXT NOT NULL
+   );`,
 ];
 
 /**

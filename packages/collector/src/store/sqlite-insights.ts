@@ -113,8 +113,11 @@ export function sqliteInsights(db: Database.Database): { insights: Insights; aft
     ).pluck(),
     eventJson: db.prepare('SELECT event FROM events WHERE id = ?').pluck(),
     rewrite: db.prepare('UPDATE events SET event = ?, anonymous_id = ?, session_id = ?, user_id = ? WHERE id = ?'),
+    // (A server event is joined once; the check keeps it so should it ever be joined again.)
     outbox: db.prepare(
-      `INSERT OR IGNORE INTO outbox (event_id, destination, next_attempt_at, created_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO outbox (event_id, destination, next_attempt_at, created_at, ip, user_agent)
+       SELECT @id, @destination, @at, @at, @ip, @userAgent
+       WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE event_id = @id AND destination = @destination)`,
     ),
 
     purchasesOf: db.prepare(
@@ -219,7 +222,7 @@ export function sqliteInsights(db: Database.Database): { insights: Insights; aft
     sql.rewrite.run(JSON.stringify(event), event.anonymousId ?? null, event.sessionId ?? null, event.userId ?? null, eventId);
     sql.markJoined.run(eventId);
     for (const destination of route(event)) {
-      sql.outbox.run(eventId, destination, meta.receivedAt, meta.receivedAt, meta.ip ?? null, meta.userAgent ?? null);
+      sql.outbox.run({ id: eventId, destination, at: meta.receivedAt, ip: meta.ip ?? null, userAgent: meta.userAgent ?? null });
     }
   }
 

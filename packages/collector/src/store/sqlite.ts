@@ -17,6 +17,8 @@ const BUSY_TIMEOUT_MS = 250;
 const OPEN_BUSY_TIMEOUT_MS = 5000;
 /** Rows of each step of an erasure scan: a few milliseconds of work between two batches. */
 const ERASE_SLICE = 20_000;
+/** Queue rows (requests) fanned out into outbox rows in one transaction: up to 500 events each. */
+const FAN_OUT_SLICE = 200;
 /** Cursors are rowids, which only grow. */
 const CURSOR = /^[1-9]\d{0,15}$/;
 
@@ -97,10 +99,17 @@ export function openSqliteStore(file: string): Store {
       `INSERT OR IGNORE INTO events (id, type, name, ts, received_at, anonymous_id, session_id, user_id, event)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertOutbox: db.prepare(
-      `INSERT OR IGNORE INTO outbox (event_id, destination, next_attempt_at, created_at, ip, user_agent)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+    // A request's outbox rows, as one queue row: its meta and a list of [event id, destination].
+    enqueue: db.prepare('INSERT INTO outbox_queue (received_at, ip, user_agent, rows) VALUES (?, ?, ?, ?)'),
+    queued: db.prepare('SELECT 1 FROM outbox_queue LIMIT 1').pluck(),
+    // The oldest queue rows fanned out into outbox rows, in the order they came (keys grow with it).
+    fanOut: db.prepare(
+      `INSERT INTO outbox (event_id, destination, next_attempt_at, created_at, ip, user_agent)
+       SELECT r.value ->> 0, r.value ->> 1, q.received_at, q.received_at, q.ip, q.user_agent
+       FROM (SELECT * FROM outbox_queue ORDER BY key LIMIT ?) q, json_each(q.rows) r
+       ORDER BY q.key, r.key`,
     ),
+    dequeue: db.prepare('DELETE FROM outbox_queue WHERE key IN (SELECT key FROM outbox_queue ORDER BY key LIMIT ?)'),
     count: db.prepare('SELECT count(*) FROM events').pluck(),
     alive: db.prepare('SELECT 1'),
     // rowid grows with each insert, so it is the receive order even when the clock steps back.
@@ -176,6 +185,7 @@ export function openSqliteStore(file: string): Store {
   const insert = db.transaction((...[events, meta, route]: Parameters<Store['insert']>) => {
     let accepted = 0;
     const fresh: ValidEvent[] = [];
+    const outbox: [string, ForwardDestination][] = [];
     for (const { event: e, json } of events) {
       const { changes } = sql.insertEvent.run(
         e.id, e.type, e.name, e.ts, meta.receivedAt, e.anonymousId ?? null, e.sessionId ?? null, e.userId ?? null, json,
@@ -183,22 +193,40 @@ export function openSqliteStore(file: string): Store {
       if (changes === 0) continue;
       accepted++;
       fresh.push(e);
-      for (const destination of route(e)) {
-        sql.insertOutbox.run(e.id, destination, meta.receivedAt, meta.receivedAt, meta.ip ?? null, meta.userAgent ?? null);
-      }
+      for (const destination of route(e)) outbox.push([e.id, destination]);
     }
+    if (outbox.length > 0) sql.enqueue.run(meta.receivedAt, meta.ip ?? null, meta.userAgent ?? null, list(outbox));
     afterInsert(fresh, meta, route); // the dashboard's rollups and the orders, in the same transaction
     stored += accepted;
     return { accepted, duplicates: events.length - accepted };
   });
 
+  /**
+   * Fans the queue out into outbox rows, a slice of requests at a time (each its own transaction,
+   * taken at once so that another process's write cannot come between its read and its write).
+   */
+  const fanOutSlice = db.transaction(() => {
+    sql.fanOut.run(FAN_OUT_SLICE);
+    sql.dequeue.run(FAN_OUT_SLICE);
+  });
+  /** Fans out one slice, if any is queued; says whether it did. */
+  const fanOutSome = (): boolean => sql.queued.get() !== undefined && (fanOutSlice.immediate(), true);
+  /** Fans out the whole queue. */
+  const fanOut = (): void => {
+    while (fanOutSome());
+  };
+
   /** Deletes events and their outbox rows; returns how many pending rows went with them. */
-  const remove = db.transaction((ids: string[]): number => {
+  const removeRows = db.transaction((ids: string[]): number => {
     const pending = sql.deletePendingOutbox.run(list(ids)).changes;
     sql.deleteOutbox.run(list(ids));
     stored -= sql.deleteEvents.run(list(ids)).changes;
     return pending;
   });
+  const remove = (ids: string[]): number => {
+    fanOut(); // the queue's rows of these events too
+    return removeRows(ids);
+  };
 
   const claim = db.transaction((destination: ForwardDestination, limit: number, now: number, leaseMs: number): OutboxRow[] => {
     const rows = sql.due.all({ destination, now, limit }) as ClaimRow[];
@@ -269,7 +297,10 @@ export function openSqliteStore(file: string): Store {
       return { events: ids.length, outbox };
     },
 
-    claim: async (destination, limit, now, leaseMs) => claim(destination, limit, now, leaseMs),
+    claim: async (destination, limit, now, leaseMs) => {
+      fanOutSome(); // a slice per claim: the worker keeps its share of the time
+      return claim(destination, limit, now, leaseMs);
+    },
 
     async sent(values, now) {
       sql.sent.run(now, keys(values));
@@ -290,6 +321,7 @@ export function openSqliteStore(file: string): Store {
     retryDead: async (destination) => sql.retryDead.run({ destination: destination ?? null }).changes,
 
     async stats(now) {
+      fanOut();
       const stats = emptyStats();
       for (const row of sql.stats.all() as StatsRow[]) {
         const entry = stats[row.destination as ForwardDestination];
