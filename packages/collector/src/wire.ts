@@ -70,8 +70,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The order of an event's fields, and of its context's, as the SDK makes them: rebuilt events keep it. */
-const EVENT_ORDER = ['id', 'type', 'name', 'props', 'ts', 'context', 'anonymousId', 'sessionId', 'userId', 'traits'];
-const CONTEXT_ORDER = ['page', 'locale', 'timezone', 'screen', 'consent', 'library', 'forward', 'campaign', 'clickIds', 'vendorIds'];
+const EVENT_ORDER = new Set(['id', 'type', 'name', 'props', 'ts', 'context', 'anonymousId', 'sessionId', 'userId', 'traits']);
+const CONTEXT_ORDER = new Set(['page', 'locale', 'timezone', 'screen', 'consent', 'library', 'forward', 'campaign', 'clickIds', 'vendorIds']);
 
 /** Sets a field of a fresh object; one named `__proto__` (JSON allows it) stays a field. */
 function put(fields: Record<string, unknown>, name: string, value: unknown): void {
@@ -84,7 +84,7 @@ function put(fields: Record<string, unknown>, name: string, value: unknown): voi
  * `nested` field of both, when both are objects, merged the same way, field by field, and their
  * `props` field by field, shared ones first.
  */
-function merge(shared: Record<string, unknown>, own: Record<string, unknown>, order: string[], nested?: string): Record<string, unknown> {
+function merge(shared: Record<string, unknown>, own: Record<string, unknown>, order: Set<string>, nested?: string): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   const add = (name: string) => {
     if (Object.hasOwn(own, name)) {
@@ -96,8 +96,8 @@ function merge(shared: Record<string, unknown>, own: Record<string, unknown>, or
     } else if (Object.hasOwn(shared, name)) put(fields, name, shared[name]);
   };
   for (const name of order) add(name);
-  for (const name in own) if (!order.includes(name)) add(name);
-  for (const name in shared) if (!order.includes(name) && !Object.hasOwn(own, name)) add(name);
+  for (const name in own) if (!order.has(name)) add(name);
+  for (const name in shared) if (!order.has(name) && !Object.hasOwn(own, name)) add(name);
   return fields;
 }
 
