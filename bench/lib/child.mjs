@@ -14,7 +14,9 @@ process.on('exit', () => {
  * Its stderr is passed through, so a crash says why.
  */
 export function startServer(name, args = []) {
-  const child = spawn(process.execPath, [join(BENCH, 'servers', `${name}.mjs`), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_PROF=<folder>: each server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, join(BENCH, 'servers', `${name}.mjs`), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   running.add(child);
   const exited = new Promise((done) => child.once('exit', done)).finally(() => running.delete(child));
   return new Promise((resolve, reject) => {
