@@ -48,5 +48,6 @@ export interface Backoff {
  */
 export function retryDelay({ baseMs = 1000, maxMs = 3_600_000 }: Backoff, attempts: number, retryAfterMs = 0, random = Math.random): number {
   const exponential = Math.min(baseMs * 2 ** Math.min(attempts, 40), maxMs) * (0.5 + random() / 2);
-  return Math.min(Math.max(exponential, retryAfterMs), maxMs);
+  // Whole milliseconds: the stores keep times as integers (PostgreSQL's bigint refuses a fraction).
+  return Math.round(Math.min(Math.max(exponential, retryAfterMs), maxMs));
 }

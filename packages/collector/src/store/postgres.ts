@@ -235,7 +235,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
     async failed(values, error, nextAttemptAt) {
       await sql`UPDATE waybill.outbox
-                SET attempts = attempts + 1, last_error = ${error}, error_at = nextval('waybill.error_order'), next_attempt_at = ${nextAttemptAt}, leased_until = 0
+                SET attempts = attempts + 1, last_error = ${error}, error_at = nextval('waybill.error_order'), next_attempt_at = ${Math.ceil(nextAttemptAt)}, leased_until = 0
                 WHERE key = ANY(${keys(values)}::bigint[]) AND state = 'pending'`;
     },
 

@@ -60,6 +60,23 @@ function describeWorkerOn(name: string, open: () => Promise<Store>) {
       expect((await store.stats(clock)).tiktok).toMatchObject({ pending: 0, sent: 100, dead: 0 });
     });
 
+    it('a vendor failing: the rows wait out their backoff (with its random jitter), attempts counted, then go once', async () => {
+      const { store, ids } = await seeded(3);
+      let clock = Date.now();
+      tiktokApi.failNext(2, 500);
+      const worker = createWorker({ outbox: store, vendors: [tiktok()], now: () => clock, leaseMs: LEASE, baseMs: 1_000 });
+      await worker.runOnce();
+      expect(await store.stats(clock)).toMatchObject({ tiktok: { pending: 3, failed: 3, lastError: expect.stringContaining('500') } });
+      expect(await store.claim('tiktok', 10, clock + 499, LEASE)).toEqual([]); // at least half the base delay away
+      for (let i = 0; i < 2; i++) {
+        clock += 120_000; // past any pause and backoff
+        await worker.runOnce();
+      }
+      expect(tiktokApi.events().map((e) => e.event_id).sort()).toEqual([...ids].sort());
+      expect(tiktokApi.requests.map((r) => r.status ?? 200)).toEqual([500, 500, 200]);
+      expect((await store.stats(clock)).tiktok).toMatchObject({ pending: 0, sent: 3, dead: 0 });
+    });
+
     it('two workers at once on one outbox: each row is claimed by one of them, and each event reaches each vendor once', async () => {
       const { store, ids } = await seeded(600);
       const workers = [0, 1].map(() => createWorker({ outbox: store, vendors: [tiktok(), ga4()], leaseMs: LEASE }));
