@@ -10,6 +10,8 @@
 //      destinations), timed until the backlog is sent.
 //
 //   node packages/collector/bench/forwarding.mjs [--events 100000] [--batch 50] [--concurrency 10] [--rounds 3]
+//     [--postgres postgres://user@host:port/db]  (PostgreSQL instead of SQLite files: a fresh database
+//     per measure, made and dropped through that URL, whose user may CREATE DATABASE)
 //
 // The measures run in turn, round after round, and the medians are printed: on a shared machine
 // one run says little. The stand-ins run in a process of their own (vendor-process.mjs).
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
+    postgres: { type: 'string' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -42,9 +45,25 @@ const SECRETS = { WAYBILL_TIKTOK_ACCESS_TOKEN: 'bench-token', WAYBILL_GA4_API_SE
 const ADMIN = { Authorization: `Bearer ${SECRETS.WAYBILL_ADMIN_TOKEN}` };
 const dir = mkdtempSync(join(tmpdir(), 'waybill-bench-forwarding-'));
 
+const pg = values.postgres && (await import('postgres')).default(values.postgres, { max: 1, onnotice: () => {} });
+const made = new Set();
+/** Where measure `name` stores: a SQLite file, or a PostgreSQL database made for it (the same name opens the same one). */
+async function database(name) {
+  if (!pg) return join(dir, name);
+  const db = `waybill_bench_${name.replace(/\W/g, '_')}`;
+  if (!made.has(db)) {
+    await pg.unsafe(`DROP DATABASE IF EXISTS ${db}`);
+    await pg.unsafe(`CREATE DATABASE ${db}`);
+    made.add(db);
+  }
+  const url = new URL(values.postgres);
+  url.pathname = `/${db}`;
+  return url.href;
+}
+
 /** Starts `waybill-collector`; resolves its URL and a stop function. */
 async function collector(db, flags = []) {
-  const child = spawn(process.execPath, [BIN, '--port', '0', '--db', join(dir, db), '--allow-origin', 'https://shop.example', ...flags], {
+  const child = spawn(process.execPath, [BIN, '--port', '0', '--db', await database(db), '--allow-origin', 'https://shop.example', ...flags], {
     env: { ...process.env, ...SECRETS },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -190,7 +209,7 @@ async function round(n) {
 }
 
 try {
-  console.log(`${fmt(EVENTS)} events a measure, ${BATCH} per POST /collect, ${CONCURRENCY} at a time; TikTok and GA4 stand-ins on 127.0.0.1; ${ROUNDS} rounds, medians below`);
+  console.log(`${fmt(EVENTS)} events a measure, ${BATCH} per POST /collect, ${CONCURRENCY} at a time, into ${pg ? 'PostgreSQL' : 'SQLite'}; TikTok and GA4 stand-ins on 127.0.0.1; ${ROUNDS} rounds, medians below`);
   const results = [];
   for (let n = 1; n <= ROUNDS; n++) results.push(await round(n));
   const m = (key) => median(results.map((r) => r[key]));
@@ -206,4 +225,8 @@ try {
   vendors.send('close');
   await stopped;
   rmSync(dir, { recursive: true, force: true });
+  if (pg) {
+    for (const db of made) await pg.unsafe(`DROP DATABASE IF EXISTS ${db}`);
+    await pg.end();
+  }
 }

@@ -123,6 +123,19 @@ describe('SQLite schema migrations', () => {
     expect(await store.stats(5_000)).toMatchObject({ tiktok: { pending: 450, oldestPendingMs: 4_000 }, ga4: { pending: 450 } });
   });
 
+  it('drops at claim an outbox row whose event is gone, rather than hand it out or leave it pending', async () => {
+    const file = join(tempDir(), 'waybill.db');
+    const store = openSqliteStore(file);
+    onTestFinished(() => store.close());
+    const [kept, gone] = [makeEvent(), makeEvent()];
+    await store.insert(storable(kept, gone), { receivedAt: 1 }, () => ['ga4']);
+    const other = new Database(file);
+    other.prepare('DELETE FROM events WHERE id = ?').run(gone.id);
+    other.close();
+    expect((await store.claim('ga4', 10, 2, 60_000)).map((r) => r.eventId)).toEqual([kept.id]);
+    expect((await store.stats(2)).ga4).toMatchObject({ pending: 1 });
+  });
+
   it('refuses a database from a newer collector, saying so', () => {
     const file = join(tempDir(), 'waybill.db');
     const db = new Database(file);

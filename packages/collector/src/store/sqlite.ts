@@ -17,8 +17,12 @@ const BUSY_TIMEOUT_MS = 250;
 const OPEN_BUSY_TIMEOUT_MS = 5000;
 /** Rows of each step of an erasure scan: a few milliseconds of work between two batches. */
 const ERASE_SLICE = 20_000;
-/** Queue rows (requests) fanned out into outbox rows in one transaction: up to 500 events each. */
-const FAN_OUT_SLICE = 200;
+/**
+ * Queue rows (requests, of up to 500 events each) fanned out into outbox rows in one transaction: short
+ * enough that ingest goes on between two (the worker fans out a slice per claim, and claims until
+ * nothing is due).
+ */
+const FAN_OUT_SLICE = 20;
 /** Cursors are rowids, which only grow. */
 const CURSOR = /^[1-9]\d{0,15}$/;
 
@@ -73,7 +77,7 @@ type ClaimRow = {
   attempts: number;
   ip: string | null;
   user_agent: string | null;
-  event: string;
+  event: string | null;
   received_at: number;
 };
 type StatsRow = { destination: string; state: string; n: number; failed: number; oldest: number | null };
@@ -142,10 +146,11 @@ export function openSqliteStore(file: string): Store {
     // slower the longer the backlog.
     due: db.prepare(
       `SELECT o.key, o.destination, o.event_id, o.attempts, o.ip, o.user_agent, e.event, e.received_at
-       FROM outbox o JOIN events e ON e.id = o.event_id
+       FROM outbox o LEFT JOIN events e ON e.id = o.event_id
        WHERE o.destination = @destination AND o.state = 'pending' AND o.next_attempt_at <= @now AND o.leased_until <= @now
        ORDER BY o.next_attempt_at, o.key LIMIT @limit`,
     ),
+    deleteRows: db.prepare('DELETE FROM outbox WHERE key IN (SELECT value FROM json_each(?))'),
     lease: db.prepare('UPDATE outbox SET leased_until = ? WHERE key IN (SELECT value FROM json_each(?))'),
     sent: db.prepare(
       `UPDATE outbox SET state = 'sent', done_at = ?, leased_until = 0, ip = NULL, user_agent = NULL
@@ -235,13 +240,16 @@ export function openSqliteStore(file: string): Store {
   };
 
   const claim = db.transaction((destination: ForwardDestination, limit: number, now: number, leaseMs: number): OutboxRow[] => {
-    const rows = sql.due.all({ destination, now, limit }) as ClaimRow[];
+    const due = sql.due.all({ destination, now, limit }) as ClaimRow[];
+    // A row whose event is gone (retention or erasure came first) is nothing to send.
+    const rows = due.filter((r) => r.event !== null);
+    if (rows.length < due.length) sql.deleteRows.run(list(due.filter((r) => r.event === null).map((r) => r.key)));
     sql.lease.run(now + leaseMs, list(rows.map((r) => r.key)));
     return rows.map((r) => ({
       key: String(r.key),
       destination: r.destination,
       eventId: r.event_id,
-      event: JSON.parse(r.event),
+      event: JSON.parse(r.event!),
       meta: { receivedAt: r.received_at, ...(r.ip !== null && { ip: r.ip }), ...(r.user_agent !== null && { userAgent: r.user_agent }) },
       attempts: r.attempts,
     }));
