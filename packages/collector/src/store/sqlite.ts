@@ -335,6 +335,7 @@ export function openSqliteStore(file: string): Store {
     retryDead: async (destination) => sql.retryDead.run({ destination: destination ?? null }).changes,
 
     async stats(now) {
+      fanOut(); // (the stats query counts queued rows too, but the dashboard's cards read the outbox table)
       const stats = emptyStats();
       for (const row of sql.stats.all() as StatsRow[]) {
         const entry = stats[row.destination as ForwardDestination];
