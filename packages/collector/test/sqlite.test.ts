@@ -115,7 +115,7 @@ describe('SQLite schema migrations', () => {
 
     const store = openSqliteStore(file);
     onTestFinished(() => store.close());
-    // Counted while still queued, and read without writing.
+    // Counted while still queued.
     expect(await store.stats(5_000)).toMatchObject({ tiktok: { pending: 450, oldestPendingMs: 4_000 }, ga4: { pending: 450 } });
     const claimed: string[] = [];
     for (let rows; (rows = await store.claim('ga4', 100, 5_000, 30_000)).length > 0; ) claimed.push(...rows.map((r) => r.eventId));

@@ -172,15 +172,10 @@ export function openSqliteStore(file: string): Store {
       `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0, leased_until = 0, done_at = NULL
        WHERE state = 'dead' AND (@destination IS NULL OR destination = @destination)`,
     ),
-    // What is still queued counts as pending (read only: a look at the outbox takes no write lock).
+    // (Read after the queue is fanned out: what was queued counts as pending.)
     stats: db.prepare(
       `SELECT destination, state, count(*) AS n, sum(attempts > 0) AS failed, min(created_at) AS oldest
-       FROM (
-         SELECT destination, state, attempts, created_at FROM outbox
-         UNION ALL
-         SELECT r.value ->> 1, 'pending', 0, q.received_at FROM outbox_queue q, json_each(q.rows) r
-       )
-       GROUP BY destination, state`,
+       FROM outbox GROUP BY destination, state`,
     ),
     lastError: db
       .prepare('SELECT last_error FROM outbox WHERE destination = ? AND error_at IS NOT NULL ORDER BY error_at DESC LIMIT 1')
@@ -335,7 +330,7 @@ export function openSqliteStore(file: string): Store {
     retryDead: async (destination) => sql.retryDead.run({ destination: destination ?? null }).changes,
 
     async stats(now) {
-      fanOut(); // (the stats query counts queued rows too, but the dashboard's cards read the outbox table)
+      fanOut();
       const stats = emptyStats();
       for (const row of sql.stats.all() as StatsRow[]) {
         const entry = stats[row.destination as ForwardDestination];
