@@ -6,7 +6,7 @@ import type { Log, LogLevel } from './log';
 import { nodeHost } from './node';
 import { adminToken, allowedOrigins, badOption, basePath, positiveBytes, positiveInteger, serverKeys, show, staticFolder } from './options';
 import type { ForwardDestination, Outbox } from './outbox';
-import { startRetention } from './retention';
+import { retainedOutbox, startRetention } from './retention';
 import { isPostgresUrl, openStore } from './store/open';
 import { redacted } from './store/postgres';
 import type { Erased, EventsPage, Route } from './store/store';
@@ -216,7 +216,7 @@ export function createCollector(options: CollectorOptions = {}): Collector {
   const node = nodeHost(fetch, log);
   let stopWorker: (() => Promise<void>) | undefined;
   try {
-    stopWorker = forward?.start?.(store, log);
+    stopWorker = forward?.start?.(retentionDays === undefined ? store : retainedOutbox(store, retentionDays), log);
   } catch (error) {
     void store.close();
     throw error;

@@ -54,6 +54,13 @@ export interface Outbox {
   claim(destination: ForwardDestination, limit: number, now: number, leaseMs: number): Promise<OutboxRow[]>;
   /** Sent: never claimed again. */
   sent(keys: string[], now: number): Promise<void>;
+  /**
+   * Not sent after all (the destination paused meanwhile): the lease is released, so the rows are
+   * due again at once rather than when it runs out; attempts stay. Only rows still leased until
+   * `leasedUntil` (the lease `claim` gave them) are touched: one whose lease ran out may be another
+   * worker's now.
+   */
+  release(keys: string[], leasedUntil: number): Promise<void>;
   /** Failed, will retry: attempts + 1, lease released, due again at `nextAttemptAt`. */
   failed(keys: string[], error: string, nextAttemptAt: number): Promise<void>;
   /** Given up (permanent error or too many attempts): dead letter, kept for `retryDead`. */

@@ -1,5 +1,6 @@
 // Retention: a timer that deletes events past their age, in bounded batches, while ingest goes on.
 import type { Log } from './log';
+import type { Outbox } from './outbox';
 import type { Store } from './store/store';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -48,5 +49,27 @@ export function startRetention(store: Store, days: number, log: Log): () => Prom
     stopped = true;
     clearTimeout(timer);
     await sweeping;
+  };
+}
+
+/**
+ * The outbox as the forwarding worker sees it under retention: an event past its retention is
+ * never sent, even when its row is still pending (its vendor was down) or claimed before the
+ * retention pass at start reached it. Such rows are marked expired at claim; retention then
+ * deletes them with their events.
+ */
+export function retainedOutbox(outbox: Outbox, days: number): Outbox {
+  return {
+    ...outbox,
+    async claim(destination, limit, now, leaseMs) {
+      const cutoff = now - days * DAY_MS;
+      for (;;) {
+        const rows = await outbox.claim(destination, limit, now, leaseMs);
+        const kept = rows.filter((row) => row.meta.receivedAt >= cutoff);
+        if (kept.length === rows.length) return rows;
+        await outbox.expired(rows.filter((row) => row.meta.receivedAt < cutoff).map((row) => row.key));
+        if (kept.length > 0) return kept; // (all of a claim expired: claim again, the worker would think nothing due)
+      }
+    },
   };
 }

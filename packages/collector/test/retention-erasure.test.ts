@@ -1,7 +1,8 @@
 // Retention (--retention-days) and erasure (DELETE /users/{id}), through the collector, on both stores.
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createCollector, type CollectorOptions, type Forwarding, type Outbox } from '@waybill/collector';
+import { createCollector, forwarding, type CollectorOptions, type Forwarding, type Outbox, type Route } from '@waybill/collector';
+import { startEventsApi } from '../../../e2e/stand-ins/vendor-apis.mjs';
 import { openStore } from '../src/store/open';
 import { batch, expectError, makeEvent, post, stored, tempDir } from './helpers';
 import { usePostgres, withPostgres } from './postgres';
@@ -17,11 +18,11 @@ const stores: [string, () => Promise<string>][] = [
   ...(pg ? [['PostgreSQL', () => pg.database()] as [string, () => Promise<string>]] : []),
 ];
 
-/** Writes `events` to the database `db` as received at `receivedAt`, each with a GA4 outbox row. */
-async function seed(db: string, events: Record<string, unknown>[], receivedAt: number): Promise<void> {
+/** Writes `events` to the database `db` as received at `receivedAt`, each with a GA4 outbox row (or those `route` says). */
+async function seed(db: string, events: Record<string, unknown>[], receivedAt: number, route: Route = () => ['ga4']): Promise<void> {
   const { store, ready } = openStore(db);
   await ready?.();
-  for (let i = 0; i < events.length; i += 500) await store.insert(storable(...events.slice(i, i + 500)), { receivedAt }, () => ['ga4']);
+  for (let i = 0; i < events.length; i += 500) await store.insert(storable(...events.slice(i, i + 500)), { receivedAt }, route);
   await store.close();
 }
 
@@ -54,6 +55,25 @@ describe.each(stores)('%s', (_, database) => {
       expect((await stored(collector)).map((e) => e.id)).toEqual([fresh.id, recent[1]!.id, recent[0]!.id]);
       expect(await due()).toEqual([recent[0]!.id, recent[1]!.id, fresh.id]);
       await expect.poll(() => lines.find((line) => line.startsWith('retention: '))).toMatch(/^retention: deleted 2500 event\(s\) received before \d{4}-/);
+    });
+
+    it('never forwards an event past retention, not even one still pending when the collector starts', async () => {
+      const db = await database();
+      const api = await startEventsApi({ pixel: 'CPIXEL0001', token: 'tiktok-token' });
+      onTestFinished(() => api.close());
+      const tiktok = { pixelCode: 'CPIXEL0001', accessToken: 'tiktok-token', apiUrl: api.url };
+      // Left pending while TikTok was unreachable: 120 events past 30 days, then 2 within them.
+      const toTikTok: Route = () => ['tiktok'];
+      const old = Array.from({ length: 120 }, () => makeEvent({ ts: Date.now() - 40 * DAY }));
+      const recent = [makeEvent({ ts: Date.now() - 29 * DAY }), makeEvent({ ts: Date.now() - 29 * DAY })];
+      await seed(db, old, Date.now() - 40 * DAY, toTikTok);
+      await seed(db, recent, Date.now() - 29 * DAY, toTikTok);
+      const { collector } = await start(db, { retentionDays: 30, adminToken: TOKEN, forward: forwarding({ tiktok, announce: false }) });
+
+      const sent = () => api.requests.flatMap((r) => (r.body.data as { event_id: string }[]).map((e) => e.event_id));
+      await expect.poll(sent, { timeout: 30_000 }).toEqual(recent.map((e) => e.id));
+      await expect.poll(async () => (await stored(collector)).length, { timeout: 30_000 }).toBe(2);
+      expect(sent()).toEqual(recent.map((e) => e.id));
     });
 
     it('keeps everything without retentionDays', async () => {

@@ -5,6 +5,7 @@ import { createCollector } from '@waybill/collector';
 import { MIGRATIONS } from '../src/store/migrations';
 import { openSqliteStore } from '../src/store/sqlite';
 import { batch, makeEvent, post, startCollector, stored, tempDir } from './helpers';
+import type { Store } from '../src/store/store';
 import { describeStore, storable } from './store-contract';
 
 describeStore('SQLite', () => openSqliteStore(':memory:'));
@@ -121,6 +122,39 @@ describe('SQLite schema migrations', () => {
     for (let rows; (rows = await store.claim('ga4', 100, 5_000, 30_000)).length > 0; ) claimed.push(...rows.map((r) => r.eventId));
     expect(claimed).toEqual(events.map((e) => e.id));
     expect(await store.stats(5_000)).toMatchObject({ tiktok: { pending: 450, oldestPendingMs: 4_000 }, ga4: { pending: 450 } });
+  });
+
+  it.each([
+    ['an erasure', (store: Store) => store.eraseUser('erased-user')],
+    ['a retention pass', (store: Store) => store.deleteOlderThan(1_001, 1000)],
+    ['the forwarding stats', (store: Store) => store.stats(5_000)],
+  ])('fans a long queue out a slice at a time for %s, taking requests in between', async (what, run) => {
+    const file = join(tempDir(), 'waybill.db');
+    const store = openSqliteStore(file);
+    onTestFinished(() => store.close());
+    // 300 requests queued (after a vendor outage, say): many slices of the fan-out.
+    const queued = 300;
+    await store.insert(storable(makeEvent({ userId: 'erased-user', anonymousId: 'anon-erased' })), { receivedAt: 1_000 }, () => ['tiktok', 'ga4']);
+    for (let i = 1; i < queued; i++) await store.insert(storable(makeEvent()), { receivedAt: 2_000 + i }, () => ['tiktok', 'ga4']);
+    const reader = new Database(file, { readonly: true });
+    onTestFinished(() => void reader.close());
+    const queueLength = () => reader.prepare('SELECT count(*) FROM outbox_queue').pluck().get() as number;
+
+    // Requests keep coming while it runs; each sees the queue as the fan-out has left it.
+    let done = false;
+    const result = run(store).finally(() => (done = true));
+    const seen: number[] = [];
+    while (!done) {
+      await store.insert(storable(makeEvent()), { receivedAt: 9_000 }, () => []);
+      seen.push(queueLength());
+      await new Promise((next) => setImmediate(next));
+    }
+    await result;
+    expect(seen.some((n) => n > 0 && n < queued)).toBe(true);
+    expect(queueLength()).toBe(0);
+    const stats = await store.stats(5_000);
+    const left = what === 'the forwarding stats' ? queued : queued - 1;
+    expect(stats).toMatchObject({ tiktok: { pending: left }, ga4: { pending: left } });
   });
 
   it('drops at claim an outbox row whose event is gone, rather than hand it out or leave it pending', async () => {

@@ -148,6 +148,18 @@ export function describeStore(name: string, open: () => Store | Promise<Store>):
       expect(await claimIds(store, 'ga4', 2_001 + LEASE)).toEqual(ids); // both leases ran out
     });
 
+    it('a released row is due again at once, attempts unchanged; a release under a lease the row no longer has changes nothing', async () => {
+      const { store, ids } = await seeded(2, () => ['ga4']);
+      const [first, second] = await store.claim('ga4', 2, 2_000, LEASE);
+      await store.release([first!.key], 2_000 + LEASE);
+      expect(await store.claim('ga4', 2, 2_001, LEASE)).toMatchObject([{ eventId: ids[0], attempts: 0 }]);
+      // The second's lease ran out and another worker claimed it: the first worker's late release is not the row's lease any more.
+      expect(await claimIds(store, 'ga4', 2_000 + LEASE)).toEqual([second!.eventId]);
+      await store.release([second!.key], 2_000 + LEASE);
+      expect(await claimIds(store, 'ga4', 2_000 + LEASE)).toEqual([]);
+      expect((await store.stats(2_000 + LEASE)).ga4).toMatchObject({ pending: 2, failed: 0 });
+    });
+
     it('never claims a sent row again, nor lets a late failure or dead letter undo it', async () => {
       const { store } = await seeded(1, () => ['ga4']);
       const [row] = await store.claim('ga4', 1, 2_000, LEASE);

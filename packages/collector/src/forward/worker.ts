@@ -124,10 +124,11 @@ export function createWorker(options: WorkerOptions): Worker {
 
   /** Sends one request and marks its rows; a rejected request of several events is split to find the one at fault. */
   async function deliver(vendor: Vendor, batch: Prepared<unknown>[], leasedUntil: number): Promise<void> {
-    // Too late to send within the lease: another worker may claim these rows meanwhile. Leave them to it.
-    if (now() + timeoutMs > leasedUntil || (paused.get(vendor.destination) ?? 0) > now()) return;
     const rows = batch.map((p) => p.row);
     const keys = rows.map((r) => r.key);
+    // Too late to send within the lease (another worker may claim these rows meanwhile), or the
+    // destination paused since the claim: handed back, due at once for whoever claims next.
+    if (now() + timeoutMs > leasedUntil || (paused.get(vendor.destination) ?? 0) > now()) return outbox.release(keys, leasedUntil);
     let outcome: Outcome;
     try {
       outcome = await vendor.send(batch, AbortSignal.timeout(timeoutMs));

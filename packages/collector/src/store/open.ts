@@ -8,7 +8,7 @@ export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.tes
 /** The store's methods, each of which waits for the store to be open. */
 const METHODS = [
   'insert', 'list', 'count', 'known', 'deleteOlderThan', 'eraseUser',
-  'claim', 'sent', 'failed', 'dead', 'expired', 'retryDead', 'stats',
+  'claim', 'release', 'sent', 'failed', 'dead', 'expired', 'retryDead', 'stats',
   'purchasesOf', 'eventCounts', 'lastEventMinute', 'consentCounts', 'vitalCounts', 'coverage', 'orders', 'lateOrders', 'alertStates', 'moveAlert',
 ] as const satisfies readonly Exclude<keyof Store, 'close'>[];
 

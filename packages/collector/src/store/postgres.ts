@@ -233,6 +233,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
                 WHERE key = ANY(${keys(values)}::bigint[]) AND state <> 'sent'`;
     },
 
+    async release(values, leasedUntil) {
+      await sql`UPDATE waybill.outbox SET leased_until = 0
+                WHERE key = ANY(${keys(values)}::bigint[]) AND leased_until = ${leasedUntil} AND state = 'pending'`;
+    },
+
     async failed(values, error, nextAttemptAt) {
       await sql`UPDATE waybill.outbox
                 SET attempts = attempts + 1, last_error = ${error}, error_at = nextval('waybill.error_order'), next_attempt_at = ${Math.ceil(nextAttemptAt)}, leased_until = 0

@@ -106,6 +106,8 @@ export function openSqliteStore(file: string): Store {
     // A request's outbox rows, as one queue row: its meta and a list of [event id, destination].
     enqueue: db.prepare('INSERT INTO outbox_queue (received_at, ip, user_agent, rows) VALUES (?, ?, ?, ?)'),
     queued: db.prepare('SELECT 1 FROM outbox_queue LIMIT 1').pluck(),
+    firstQueued: db.prepare('SELECT min(key) FROM outbox_queue').pluck(),
+    lastQueued: db.prepare('SELECT max(key) FROM outbox_queue').pluck(),
     // The oldest queue rows fanned out into outbox rows, in the order they came (keys grow with it).
     fanOut: db.prepare(
       `INSERT INTO outbox (event_id, destination, next_attempt_at, created_at, ip, user_agent)
@@ -155,6 +157,9 @@ export function openSqliteStore(file: string): Store {
     sent: db.prepare(
       `UPDATE outbox SET state = 'sent', done_at = ?, leased_until = 0, ip = NULL, user_agent = NULL
        WHERE key IN (SELECT value FROM json_each(?)) AND state <> 'sent'`,
+    ),
+    release: db.prepare(
+      `UPDATE outbox SET leased_until = 0 WHERE key IN (SELECT value FROM json_each(?)) AND leased_until = ? AND state = 'pending'`,
     ),
     failed: db.prepare(
       `UPDATE outbox SET attempts = attempts + 1, last_error = ?, error_at = ?, next_attempt_at = ?, leased_until = 0
@@ -217,9 +222,17 @@ export function openSqliteStore(file: string): Store {
   });
   /** Fans out one slice, if any is queued; says whether it did. */
   const fanOutSome = (): boolean => sql.queued.get() !== undefined && (fanOutSlice.immediate(), true);
-  /** Fans out the whole queue. */
-  const fanOut = (): void => {
-    while (fanOutSome());
+  /**
+   * Fans out the queue as it stands now, a slice at a time, serving requests between two: after a
+   * vendor outage it may hold a great many. (What is queued meanwhile is left to the worker.)
+   */
+  const fanOut = async (): Promise<void> => {
+    const last = sql.lastQueued.get() as number | null;
+    if (last === null) return;
+    for (let first; (first = sql.firstQueued.get() as number | null) !== null && first <= last; ) {
+      fanOutSlice.immediate();
+      await new Promise((next) => setImmediate(next));
+    }
   };
 
   /** Deletes events and their outbox rows; returns how many pending rows went with them. */
@@ -229,8 +242,8 @@ export function openSqliteStore(file: string): Store {
     stored -= sql.deleteEvents.run(list(ids)).changes;
     return pending;
   });
-  const remove = (ids: string[]): number => {
-    fanOut(); // the queue's rows of these events too
+  const remove = async (ids: string[]): Promise<number> => {
+    await fanOut(); // the queue's rows of these events too: they were queued with the events, so before now
     return removeRows(ids);
   };
 
@@ -281,7 +294,7 @@ export function openSqliteStore(file: string): Store {
 
     deleteOlderThan: async (before, limit) => {
       const ids = sql.oldest.all({ before, limit }) as string[];
-      if (ids.length > 0) remove(ids);
+      if (ids.length > 0) await remove(ids);
       return ids.length;
     },
 
@@ -302,7 +315,7 @@ export function openSqliteStore(file: string): Store {
       }
       const ids: string[] = [];
       for await (const [from, to] of slices()) ids.push(...(sql.ofPerson.all({ from, to, id, anonymousIds: list([...anonymousIds]) }) as string[]));
-      const outbox = ids.length > 0 ? remove(ids) : 0;
+      const outbox = ids.length > 0 ? await remove(ids) : 0;
       return { events: ids.length, outbox };
     },
 
@@ -313,6 +326,10 @@ export function openSqliteStore(file: string): Store {
 
     async sent(values, now) {
       sql.sent.run(now, keys(values));
+    },
+
+    async release(values, leasedUntil) {
+      sql.release.run(keys(values), leasedUntil);
     },
 
     async failed(values, error, nextAttemptAt) {
@@ -330,7 +347,7 @@ export function openSqliteStore(file: string): Store {
     retryDead: async (destination) => sql.retryDead.run({ destination: destination ?? null }).changes,
 
     async stats(now) {
-      fanOut();
+      await fanOut();
       const stats = emptyStats();
       for (const row of sql.stats.all() as StatsRow[]) {
         const entry = stats[row.destination as ForwardDestination];

@@ -63,6 +63,9 @@ export function memoryOutbox(): MemoryOutbox {
         r.leasedUntil = 0;
       }
     },
+    async release(keys, leasedUntil) {
+      for (const r of byKey(keys)) if (r.state == 'pending' && r.leasedUntil == leasedUntil) r.leasedUntil = 0;
+    },
     async failed(keys, error, nextAttemptAt) {
       for (const r of byKey(keys)) {
         r.attempts++;

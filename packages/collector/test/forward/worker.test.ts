@@ -90,6 +90,19 @@ describe('forwarding worker', () => {
     expect(tiktokIds().sort()).toEqual([...ids].sort());
   });
 
+  it('rows claimed with a request that failed are handed back: due when the pause ends, not when their lease does', async () => {
+    const ids = backlog(150);
+    tiktokApi.failNext(1, 503);
+    const w = worker([tiktok()], { baseMs: 1000, concurrency: 1 });
+    await w.runOnce();
+    // The first call of 50 failed; the other 100 were not sent, and no longer leased.
+    expect(outbox.rows.map((r) => [r.attempts, r.leasedUntil])).toEqual(ids.map((_, i) => [i < 50 ? 1 : 0, 0]));
+    clock += 750; // the pause, far less than the 60 s lease
+    for (let round = 0; round < 10 && states().some((s) => s != 'sent'); round++) await w.runOnce();
+    expect(states()).toEqual(ids.map(() => 'sent'));
+    expect(tiktokIds().sort()).toEqual([...ids].sort());
+  });
+
   it('429 with Retry-After: 2: nothing goes for 2 seconds, then the rows do', async () => {
     const ids = backlog(2, 'ga4');
     mp.failNext(1, 429, { headers: { 'Retry-After': '2' } });
