@@ -68,7 +68,10 @@ export function retainedOutbox(outbox: Outbox, days: number): Outbox {
         const kept = rows.filter((row) => row.meta.receivedAt >= cutoff);
         if (kept.length === rows.length) return rows;
         await outbox.expired(rows.filter((row) => row.meta.receivedAt < cutoff).map((row) => row.key));
-        if (kept.length > 0) return kept; // (all of a claim expired: claim again, the worker would think nothing due)
+        if (kept.length > 0) return kept;
+        // All of it expired: claim again (the worker would think nothing due), after letting
+        // requests in: a long backlog past retention must not hold the server (at start, before it listens).
+        await new Promise((next) => setImmediate(next));
       }
     },
   };

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createCollector, forwarding, type CollectorOptions, type Forwarding, type Outbox, type Route } from '@waybill/collector';
 import { startEventsApi } from '../../../e2e/stand-ins/vendor-apis.mjs';
+import { retainedOutbox } from '../src/retention';
 import { openStore } from '../src/store/open';
+import { memoryOutbox } from './forward/memory-outbox';
 import { batch, expectError, makeEvent, post, stored, tempDir } from './helpers';
 import { usePostgres, withPostgres } from './postgres';
 import { storable } from './store-contract';
@@ -106,6 +108,27 @@ describe.each(stores)('%s', (_, database) => {
       expect(await (await fetch(`${url}/users/shop%2F42`, { method: 'DELETE', headers: auth })).json()).toEqual({ events: 0, outbox: 0 });
       expect(await collector.eraseUser('browser-2')).toEqual({ events: 1, outbox: 1 });
     });
+  });
+});
+
+describe('retention and forwarding', () => {
+  it('expires a long backlog past retention a claim at a time, letting other work in between, and hands out the first event within it', async () => {
+    const outbox = memoryOutbox();
+    for (let i = 0; i < 1000; i++) outbox.add('tiktok', makeEvent(), { receivedAt: Date.now() - 40 * DAY });
+    const fresh = makeEvent();
+    outbox.add('tiktok', fresh, { receivedAt: Date.now() - 29 * DAY });
+    let done = false;
+    let turns = 0;
+    const claiming = retainedOutbox(outbox, 30).claim('tiktok', 50, Date.now(), 60_000).finally(() => (done = true));
+    const turn = () => {
+      if (done) return;
+      turns++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    expect((await claiming).map((row) => row.eventId)).toEqual([fresh.id]);
+    expect(turns).toBeGreaterThan(1); // (a collector starting on such a backlog listens meanwhile)
+    expect(outbox.rows.filter((row) => row.state == 'expired')).toHaveLength(1000);
   });
 });
 
