@@ -1,4 +1,5 @@
 // Retention: a timer that deletes events past their age, in bounded batches, while ingest goes on.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Log } from './log';
 import type { Outbox } from './outbox';
 import type { Store } from './store/store';
@@ -28,7 +29,7 @@ export function startRetention(store: Store, days: number, log: Log): () => Prom
         const n = await store.deleteOlderThan(before, RETENTION_BATCH);
         deleted += n;
         if (n === 0) break;
-        await new Promise((next) => setImmediate(next)); // requests get their turn between batches
+        await nextTurn(); // requests get their turn between batches
       }
       if (deleted > 0) log(`retention: deleted ${deleted} event(s) received before ${new Date(before).toISOString()}`, 'info');
     } catch (error) {
@@ -71,7 +72,7 @@ export function retainedOutbox(outbox: Outbox, days: number): Outbox {
         if (kept.length > 0) return kept;
         // All of it expired: claim again (the worker would think nothing due), after letting
         // requests in: a long backlog past retention must not hold the server (at start, before it listens).
-        await new Promise((next) => setImmediate(next));
+        await nextTurn();
       }
     },
   };

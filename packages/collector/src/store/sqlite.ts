@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { ForwardDestination, OutboxRow } from '../outbox';
 import { migrate } from './migrations';
@@ -105,7 +106,6 @@ export function openSqliteStore(file: string): Store {
     ),
     // A request's outbox rows, as one queue row: its meta and a list of [event id, destination].
     enqueue: db.prepare('INSERT INTO outbox_queue (received_at, ip, user_agent, rows) VALUES (?, ?, ?, ?)'),
-    queued: db.prepare('SELECT 1 FROM outbox_queue LIMIT 1').pluck(),
     firstQueued: db.prepare('SELECT min(key) FROM outbox_queue').pluck(),
     lastQueued: db.prepare('SELECT max(key) FROM outbox_queue').pluck(),
     // The oldest queue rows fanned out into outbox rows, in the order they came (keys grow with it).
@@ -221,7 +221,7 @@ export function openSqliteStore(file: string): Store {
     sql.dequeue.run(FAN_OUT_SLICE);
   });
   /** Fans out one slice, if any is queued; says whether it did. */
-  const fanOutSome = (): boolean => sql.queued.get() !== undefined && (fanOutSlice.immediate(), true);
+  const fanOutSome = (): boolean => sql.firstQueued.get() !== null && (fanOutSlice.immediate(), true);
   /**
    * Fans out the queue as it stands now, a slice at a time, serving requests between two: after a
    * vendor outage it may hold a great many. (What is queued meanwhile is left to the worker.)
@@ -231,7 +231,7 @@ export function openSqliteStore(file: string): Store {
     if (last === null) return;
     for (let first; (first = sql.firstQueued.get() as number | null) !== null && first <= last; ) {
       fanOutSlice.immediate();
-      await new Promise((next) => setImmediate(next));
+      await nextTurn();
     }
   };
 
@@ -306,7 +306,7 @@ export function openSqliteStore(file: string): Store {
       const slices = async function* () {
         for (let from = 0; from < last; from += ERASE_SLICE) {
           yield [from, Math.min(from + ERASE_SLICE, last)] as const;
-          await new Promise((next) => setImmediate(next));
+          await nextTurn();
         }
       };
       const anonymousIds = new Set([id]);
